@@ -1,0 +1,29 @@
+# make run: the service on this machine. make test: the whole suite against a real Temporal.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	SAMVERKAN_SEED_DEMO=$${SAMVERKAN_SEED_DEMO:-true} $(BIN)/python -m worker.launch
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+
+bench: $(STAMP)
+	$(BIN)/python bench/action_latency.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""Activities: the workflows' hands on the database and the mail server."""

@@ -1,0 +1,73 @@
+"""FastAPI dependencies: settings, database session, Temporal client, the current user."""
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+from temporalio.client import Client
+
+from api.auth import username_from_token
+from core.secrets import jwt_secret
+from core.settings import Settings
+from store.db import engine_for
+from store.models import User
+from store.users import get_user
+from workflows.domain import Role
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+def get_session(settings: SettingsDep) -> Iterator[Session]:
+    with Session(engine_for(settings.resolved_database_url), expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_temporal(request: Request) -> Client:
+    client: Client = request.app.state.temporal
+    return client
+
+
+TemporalDep = Annotated[Client, Depends(get_temporal)]
+
+
+def get_current_user(
+    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> User:
+    unauthorised = HTTPException(
+        status.HTTP_401_UNAUTHORIZED, "not authenticated", headers={"WWW-Authenticate": "Bearer"}
+    )
+    if not token:
+        raise unauthorised
+    username = username_from_token(token, jwt_secret(settings))
+    user = get_user(session, username) if username else None
+    if user is None or not user.active:
+        raise unauthorised
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require(*roles: Role) -> Callable[[User], User]:
+    def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {user.role} may not do this")
+        return user
+
+    return check
+
+
+Admin = Annotated[User, Depends(require(Role.ADMIN))]

@@ -1,0 +1,94 @@
+"""The API's calls into the journey workflows, with Temporal's failures turned into HTTP."""
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from fastapi import HTTPException, status
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import TypedSearchAttributes, SearchAttributePair
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from workflows.actions import Action, ActionBody
+from workflows.case import CaseView
+from workflows.domain import Actor, CaseOpening
+from workflows.effects import MUNICIPALITY, PHASE, RESPONSIBLE_WORKER
+from workflows.journey import JourneyInput, JourneyWorkflow
+
+
+def workflow_id(case_id: str) -> str:
+    return f"journey-{case_id}"
+
+
+async def start_journey(client: Client, opening: CaseOpening, task_queue: str) -> CaseView:
+    handle = await client.start_workflow(
+        JourneyWorkflow.run,
+        JourneyInput(opening=opening),
+        id=workflow_id(opening.case_id),
+        task_queue=task_queue,
+        search_attributes=TypedSearchAttributes([
+            SearchAttributePair(PHASE, "introduction"),
+            SearchAttributePair(MUNICIPALITY, opening.municipality),
+            SearchAttributePair(RESPONSIBLE_WORKER, opening.responsible_worker),
+        ]),
+    )
+    # A query needs the first workflow task done; it is usually a few milliseconds away.
+    for attempt in range(100):
+        try:
+            return await handle.query(JourneyWorkflow.current_state, rpc_timeout=timedelta(seconds=10))
+        except RPCError as err:
+            if attempt == 99 or err.status not in (RPCStatusCode.FAILED_PRECONDITION, RPCStatusCode.NOT_FOUND):
+                raise
+            await asyncio.sleep(0.05)
+    raise AssertionError("unreachable")
+
+
+async def query_state(client: Client, case_id: str) -> CaseView | None:
+    try:
+        return await client.get_workflow_handle(workflow_id(case_id)).query(JourneyWorkflow.current_state)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return None  # past the namespace's retention: the read model has the last state
+        raise
+
+
+async def run_action(
+    client: Client, case_id: str, action: Action, actor: Actor, body: ActionBody, idempotency_key: str | None
+) -> CaseView:
+    handle = client.get_workflow_handle(workflow_id(case_id))
+    update_id = f"{action.value}:{idempotency_key}" if idempotency_key else None
+    try:
+        return await handle.execute_update(
+            action.value, args=[actor, body], id=update_id, result_type=CaseView
+        )
+    except WorkflowUpdateFailedError as err:
+        raise refusal_to_http(err.cause) from err
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            # The workflow has completed: the case is closed and takes no more actions.
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                {"message": f"{action.value} is not allowed: the case is closed", "phase": "closed", "allowed_actions": []},
+            ) from err
+        raise
+
+
+def refusal_to_http(cause: BaseException | None) -> HTTPException:
+    if not isinstance(cause, ApplicationError):
+        return HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, "the action failed")
+    refusal: dict[str, Any] = cause.details[0] if cause.details and isinstance(cause.details[0], dict) else {}
+    if cause.type == "invalid":
+        field = refusal.get("field") or "body"
+        return HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            [{"loc": ["body", field], "msg": refusal.get("message", cause.message), "type": "value_error"}],
+        )
+    return HTTPException(
+        status.HTTP_409_CONFLICT,
+        {
+            "message": refusal.get("message", cause.message),
+            "phase": refusal.get("phase"),
+            "allowed_actions": refusal.get("allowed_actions", []),
+        },
+    )

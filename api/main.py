@@ -1,0 +1,80 @@
+"""The FastAPI application."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from temporalio.client import Client
+
+from api.routes import access_log, actions, admin, auth, cases, tasks, tracks
+from core.logging import configure_logging
+from core.settings import Settings, get_settings
+from core.temporal import connect, ensure_search_attributes
+from store.db import engine_for
+
+log = structlog.get_logger()
+
+
+def create_app(settings: Settings | None = None, temporal: Client | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if temporal is None:
+            app.state.temporal = await connect(settings)
+            await ensure_search_attributes(app.state.temporal)
+        yield
+
+    app = FastAPI(
+        title="Samverkan",
+        summary="Workflow service for DUA cooperation between municipalities and Arbetsförmedlingen",
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.temporal = temporal
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_input(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Never echo the submitted values: they may hold a personal number.
+        errors = [{k: v for k, v in e.items() if k not in ("input", "ctx", "url")} for e in exc.errors()]
+        return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+    for module in (auth, admin, cases, actions, tracks, tasks, access_log):
+        app.include_router(module.router, prefix="/api/v1")
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    async def readyz(request: Request) -> JSONResponse:
+        """Readiness: the database and Temporal answer."""
+        checks: dict[str, str] = {}
+        try:
+            with engine_for(settings.resolved_database_url).connect() as conn:
+                conn.execute(text("select 1"))
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+            checks["database"] = type(exc).__name__
+        try:
+            await request.app.state.temporal.service_client.check_health()
+            checks["temporal"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["temporal"] = type(exc).__name__
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return create_app(settings)

@@ -1,0 +1,1 @@
+"""Shared plumbing: settings, logging, secrets and the Temporal connection."""

@@ -1,0 +1,44 @@
+"""All settings, from `SAMVERKAN_*` environment variables and `.env`."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SAMVERKAN_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    temporal_address: str | None = None
+    temporal_namespace: str = "default"
+    task_queue: str = "samverkan"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    temporal_port: int = 7233
+    temporal_ui_port: int = 8233
+    admin_username: str = "admin"
+    admin_password: str | None = None
+    smtp_url: str | None = None
+    mail_from: str = "samverkan@localhost"
+    public_url: str = "http://127.0.0.1:8000"
+    policy_file: Path | None = None
+    jwt_secret: str | None = None
+    token_minutes: int = Field(default=8 * 60, description="how long a login lasts")
+    payload_key: str | None = Field(default=None, description="base64 AES-256 key for payloads")
+    log_format: str = "console"
+    log_level: str = "info"
+    seed_demo: bool = False
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'samverkan.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,55 @@
+"""The Temporal connection: one client factory, the encrypted data converter, and the
+search attributes the service needs on whatever server it meets."""
+
+import dataclasses
+
+import structlog
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import (
+    AddSearchAttributesRequest,
+    ListSearchAttributesRequest,
+)
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
+
+from core.codec import EncryptionCodec
+from core.secrets import payload_key
+from core.settings import Settings
+from workflows.effects import SEARCH_ATTRIBUTES
+
+log = structlog.get_logger()
+
+
+def data_converter(settings: Settings) -> DataConverter:
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_codec=EncryptionCodec(payload_key(settings)),
+        # Failure messages can quote a case's data: encode them too.
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
+
+
+async def connect(settings: Settings, address: str | None = None) -> Client:
+    target = address or settings.temporal_address or f"127.0.0.1:{settings.temporal_port}"
+    return await Client.connect(
+        target, namespace=settings.temporal_namespace, data_converter=data_converter(settings)
+    )
+
+
+async def ensure_search_attributes(client: Client) -> None:
+    """Register the contract's search attributes when the server does not have them yet."""
+    existing = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=client.namespace)
+    )
+    known = set(existing.custom_attributes) | set(existing.system_attributes)
+    missing = {
+        key.name: IndexedValueType.ValueType(key.indexed_value_type)
+        for key in SEARCH_ATTRIBUTES
+        if key.name not in known
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=client.namespace, search_attributes=missing)
+        )
+        log.info("search_attributes_registered", names=sorted(missing))

@@ -1,0 +1,1 @@
+"""The SQL database: users, municipalities, policies, tracks and the read models."""

@@ -1,0 +1,90 @@
+"""The case read model: at most one open case per person, summaries kept by version."""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from store.models import CaseSummary, OpenPerson
+
+
+class PersonHasOpenCase(Exception):
+    pass
+
+
+def person_key(secret: bytes, normalised_personal_number: str) -> str:
+    return hmac.new(secret, normalised_personal_number.encode(), hashlib.sha256).hexdigest()
+
+
+def reserve_case(session: Session, *, person: str, summary: CaseSummary) -> None:
+    """Claim the person's one open case and write the first summary, in one transaction."""
+    session.add(OpenPerson(person_key=person, case_id=summary.case_id))
+    session.add(summary)
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise PersonHasOpenCase from exc
+
+
+def forget_case(session: Session, case_id: str) -> None:
+    """Undo `reserve_case` when the workflow could not be started."""
+    for row in session.exec(select(OpenPerson).where(OpenPerson.case_id == case_id)):
+        session.delete(row)
+    summary = session.get(CaseSummary, case_id)
+    if summary is not None:
+        session.delete(summary)
+    session.commit()
+
+
+def release_person(session: Session, case_id: str) -> None:
+    for row in session.exec(select(OpenPerson).where(OpenPerson.case_id == case_id)):
+        session.delete(row)
+
+
+def apply_summary(session: Session, values: dict[str, Any]) -> bool:
+    """Upsert a summary unless a newer version is stored; True when written."""
+    row = session.get(CaseSummary, values["case_id"])
+    if row is not None and row.version >= values["version"]:
+        return False
+    if row is None:
+        row = CaseSummary(**values)
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+    row.updated_at = datetime.now(UTC)
+    session.add(row)
+    return True
+
+
+@dataclass
+class CaseFilter:
+    municipalities: list[str] | None = None  # None: every municipality
+    phase: str | None = None
+    municipality: str | None = None
+    track: str | None = None
+    responsible: str | None = None
+    overdue: bool | None = None
+
+
+def list_cases(session: Session, f: CaseFilter, *, limit: int, offset: int) -> tuple[list[CaseSummary], int]:
+    query = select(CaseSummary)
+    if f.municipalities is not None:
+        query = query.where(col(CaseSummary.municipality).in_(f.municipalities))
+    if f.phase:
+        query = query.where(CaseSummary.phase == f.phase)
+    if f.municipality:
+        query = query.where(CaseSummary.municipality == f.municipality)
+    if f.track:
+        query = query.where(CaseSummary.track_id == f.track)
+    if f.responsible:
+        query = query.where(CaseSummary.responsible_worker == f.responsible)
+    if f.overdue is not None:
+        query = query.where(CaseSummary.overdue == f.overdue)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    ordered = query.order_by(col(CaseSummary.next_due_at).is_(None), col(CaseSummary.next_due_at), col(CaseSummary.case_id))
+    return list(session.exec(ordered.offset(offset).limit(limit))), total

@@ -1,0 +1,121 @@
+"""Tables. Read models (case summaries, tasks) are written only by activities and can be
+rebuilt from Temporal; users, municipalities, policies and tracks live only here."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utc_column(**kw: Any) -> Any:
+    return Field(sa_column=Column(DateTime(timezone=True), **kw))
+
+
+class Municipality(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=4, description="kommunkod, four digits")
+    name: str
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True, max_length=64)
+    password_hash: str
+    role: str = Field(max_length=32)
+    organisation: str = Field(max_length=8, description="af or a kommunkod")
+    display_name: str
+    email: str | None = None
+    active: bool = True
+
+
+class Policy(SQLModel, table=True):
+    """A municipality's time rules as ISO-8601 durations; `default` holds the agreement's."""
+
+    municipality: str = Field(primary_key=True, max_length=16)
+    durations: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
+    updated_by: str | None = None
+    updated_at: datetime | None = utc_column(nullable=True)
+
+
+class Track(SQLModel, table=True):
+    track_id: str = Field(primary_key=True, max_length=64)
+    name: str
+    municipalities: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    industry: str
+    seats: int = 10
+    prerequisites: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    lead: str | None = None
+    created_at: datetime | None = utc_column(nullable=True)
+
+
+class OpenPerson(SQLModel, table=True):
+    """At most one open case per person: keyed by a keyed hash, never the number itself."""
+
+    __tablename__ = "open_person"
+    person_key: str = Field(primary_key=True, max_length=64)
+    case_id: str = Field(index=True, max_length=64)
+
+
+class CaseSummary(SQLModel, table=True):
+    """The read model of a case; a write with a lower version than stored is ignored."""
+
+    __tablename__ = "case_summary"
+    case_id: str = Field(primary_key=True, max_length=64)
+    version: int = 0
+    phase: str = Field(index=True)
+    status: str
+    municipality: str = Field(index=True)
+    responsible_worker: str = Field(index=True)
+    track_id: str | None = Field(default=None, index=True)
+    application_track_id: str | None = Field(default=None, index=True)
+    application_status: str | None = None
+    given_name: str
+    family_name: str
+    gender: str
+    birth_date: date
+    opened_at: datetime = utc_column(nullable=False)
+    next_due_at: datetime | None = utc_column(nullable=True)
+    overdue: bool = False
+    exited_on: date | None = None
+    exit_reason: str | None = None
+    outcome: str | None = None
+    closed_at: datetime | None = utc_column(nullable=True)
+    view: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime | None = utc_column(nullable=True)
+
+
+class Task(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("key"), Index("ix_task_inbox", "assignee", "status", "due_at"))
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200)
+    case_id: str = Field(index=True, max_length=64)
+    municipality: str
+    kind: str
+    about: str
+    audience: str
+    assignee: str | None = None
+    due_at: datetime = utc_column(nullable=False)
+    overdue: bool = False
+    status: str = "open"
+    created_at: datetime = utc_column(nullable=False)
+    closed_at: datetime | None = utc_column(nullable=True)
+
+
+class Notification(SQLModel, table=True):
+    """Each reminder delivered, once: the key makes a retried activity a no-op."""
+
+    key: str = Field(primary_key=True, max_length=220)
+    case_id: str = Field(index=True)
+    recipient: str | None = None
+    channel: str
+    sent_at: datetime = utc_column(nullable=False)
+
+
+class AccessLog(SQLModel, table=True):
+    __tablename__ = "access_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = utc_column(nullable=False)
+    username: str = Field(index=True)
+    case_id: str = Field(index=True)
+    via: str
+    purpose: str | None = None

