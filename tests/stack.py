@@ -1,0 +1,125 @@
+"""A whole Samverkan stack for tests: database (migrated, seeded), worker and API client,
+on a real Temporal dev server. Build one per database URL."""
+
+import asyncio
+import random
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+from temporalio.client import Client
+
+from api.main import create_app
+from core.settings import Settings
+from core.temporal import connect
+from store.db import session_scope
+from store.migrate import upgrade
+from store.seed import DEMO_PASSWORD, seed
+from worker.main import build_worker
+from workflows.personal_number import luhn_ok
+
+ADMIN_PASSWORD = "admin-test-password"
+T = TypeVar("T")
+
+
+def personal_number(born: date | None = None) -> str:
+    """A fresh, valid personal number (random serial, correct check digit)."""
+    born = born or date(random.randint(1960, 2004), random.randint(1, 12), random.randint(1, 28))
+    serial = f"{random.randint(0, 999):03d}"
+    stem = f"{born:%y%m%d}{serial}"
+    check = next(d for d in range(10) if luhn_ok(f"{stem}{d}"))
+    return f"{born:%Y%m%d}-{serial}{check}"
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    temporal: Client
+    api: httpx.AsyncClient
+    _tokens: dict[str, str]
+
+    async def headers(self, username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
+        if username not in self._tokens:
+            pw = ADMIN_PASSWORD if username == "admin" else password
+            r = await self.api.post("/api/v1/auth/token", data={"username": username, "password": pw})
+            assert r.status_code == 200, r.text
+            self._tokens[username] = r.json()["access_token"]
+        return {"Authorization": f"Bearer {self._tokens[username]}"}
+
+    async def open_case(self, user: str = "handlaggare", **overrides: Any) -> dict[str, Any]:
+        body = case_body(**overrides)
+        r = await self.api.post("/api/v1/cases", json=body, headers=await self.headers(user))
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+    async def act(self, user: str, case_id: str, action: str, body: dict[str, Any] | None = None,
+                  expect: int = 200, **headers: str) -> dict[str, Any]:
+        h = await self.headers(user) | headers
+        r = await self.api.post(f"/api/v1/cases/{case_id}/actions/{action}", json=body, headers=h)
+        assert r.status_code == expect, f"{action}: {r.status_code} {r.text}"
+        return dict(r.json())
+
+    async def get(self, user: str, path: str, expect: int = 200, **params: Any) -> Any:
+        r = await self.api.get(path, headers=await self.headers(user), params=params)
+        assert r.status_code == expect, f"{path}: {r.status_code} {r.text}"
+        return r.json()
+
+    async def set_policy(self, municipality: str, **durations: str) -> None:
+        r = await self.api.put(f"/api/v1/policies/{municipality}", json=durations, headers=await self.headers("admin"))
+        assert r.status_code == 200, r.text
+
+
+def case_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "personal_number": personal_number(),
+        "given_name": "Amal",
+        "family_name": "Hassan",
+        "gender": "woman",
+        "municipality": "0581",
+        "education_level": "primary",
+        "swedish_level": "sfi_c",
+        "experience": ["restaurant"],
+        "consent_to_share": True,
+        "referral_purpose": "Mot arbete inom restaurang",
+    }
+    body.update(overrides)
+    return body
+
+
+async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 15.0, interval: float = 0.1) -> T:
+    """Wait for an eventually consistent read (read model, timers) to show what `check` asserts."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            return await check()
+        except AssertionError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(interval)
+
+
+@asynccontextmanager
+async def running_stack(temporal_address: str, data_dir: Path, database_url: str) -> AsyncIterator[Stack]:
+    settings = Settings(
+        data_dir=data_dir, database_url=database_url, temporal_address=temporal_address,
+        task_queue=f"samverkan-{secrets.token_hex(4)}", admin_username="admin",
+        admin_password=ADMIN_PASSWORD, seed_demo=True, log_format="console", log_level="warning",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    upgrade(database_url)
+    with session_scope(database_url) as session:
+        seed(session, settings)
+    client = await connect(settings)
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        worker = build_worker(client, settings, executor)
+        async with worker:
+            app = create_app(settings, temporal=client)
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://samverkan.test") as api:
+                yield Stack(settings, client, api, {})
