@@ -12,10 +12,12 @@ import pytest_asyncio
 from sqlalchemy import create_engine, text
 from temporalio.testing import WorkflowEnvironment
 
+from core.logging import configure_logging
 from core.temporal import ensure_search_attributes
 from tests.stack import Stack, running_stack
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+configure_logging("console", "warning")
 
 
 def temporal_cli() -> str:
