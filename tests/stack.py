@@ -98,7 +98,7 @@ async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 15.0, i
     while True:
         try:
             return await check()
-        except AssertionError:
+        except (AssertionError, ValueError, LookupError):  # not there yet
             if asyncio.get_running_loop().time() > deadline:
                 raise
             await asyncio.sleep(interval)
