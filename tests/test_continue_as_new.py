@@ -1,0 +1,55 @@
+"""A long case continues as new when Temporal suggests it, and loses nothing on the way."""
+
+from collections.abc import AsyncIterator
+from datetime import date
+
+import pytest
+import pytest_asyncio
+from temporalio.api.enums.v1 import EventType
+from temporalio.testing import WorkflowEnvironment
+
+from core.temporal import ensure_search_attributes
+from tests.conftest import temporal_cli
+from tests.stack import Stack, running_stack
+
+W = "handlaggare"
+
+
+@pytest_asyncio.fixture(scope="module")
+async def short_history_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
+    """A server of its own that suggests continue-as-new after 60 history events."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_cli(),
+        dev_server_log_level="error",
+        dev_server_extra_args=["--headless", "--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=60"],
+    )
+    async with env:
+        await ensure_search_attributes(env.client)
+        data_dir = tmp_path_factory.mktemp("can")
+        address = env.client.service_client.config.target_host
+        async with running_stack(address, data_dir, f"sqlite:///{data_dir / 'db.sqlite'}") as s:
+            yield s
+
+
+async def test_long_case_continues_as_new_with_its_state(short_history_stack: Stack) -> None:
+    s = short_history_stack
+    case = await s.open_case()
+    cid = case["case_id"]
+    handle = s.temporal.get_workflow_handle(f"journey-{cid}")
+    first_run = (await handle.describe()).run_id
+    follow_up = {"held_on": date.today().isoformat(), "attendees": ["AF"], "progress": "ok", "next_steps": "mer"}
+    for i in range(30):
+        state = await s.act(W, cid, "record-follow-up", follow_up | {"note": f"möte {i}"}, **{"Idempotency-Key": f"f-{i}"})
+    assert len(state["follow_ups"]) == 30
+    current_run = (await handle.describe()).run_id
+    assert current_run != first_run
+    first_history = [e async for e in s.temporal.get_workflow_handle(f"journey-{cid}", run_id=first_run).fetch_history_events()]
+    assert first_history[-1].event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+    # An Idempotency-Key from before continue-as-new is still remembered.
+    again = await s.act(W, cid, "record-follow-up", follow_up, **{"Idempotency-Key": "f-0"})
+    assert len(again["follow_ups"]) == 30 and again["version"] == state["version"]
+    # And the journey goes on from where it was.
+    state = await s.act(W, cid, "complete-introduction")
+    assert state["phase"] == "preparatory" and len(state["timeline"]) == 32
+    live = await s.get(W, f"/api/v1/cases/{cid}")
+    assert live["version"] == state["version"]
