@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean histories
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,3 +27,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var
+
+# Re-record the workflow histories that tests/test_replay.py replays (after a deliberate change).
+histories: $(STAMP)
+	SAMVERKAN_RECORD_HISTORIES=1 $(BIN)/python -m pytest -q tests/test_journey_paths.py tests/test_journey_clocks.py

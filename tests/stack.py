@@ -2,6 +2,7 @@
 on a real Temporal dev server. Build one per database URL."""
 
 import asyncio
+import os
 import random
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -25,6 +26,9 @@ from worker.main import build_worker
 from workflows.personal_number import luhn_ok
 
 ADMIN_PASSWORD = "admin-test-password"
+# Test-only payload key, fixed so that recorded histories can be decoded and replayed.
+TEST_PAYLOAD_KEY = "c2FtdmVya2FuLXRlc3Qta2V5LW5vdC1mb3ItcHJvZC0="
+HISTORIES = Path(__file__).resolve().parent / "histories"
 T = TypeVar("T")
 
 
@@ -75,6 +79,15 @@ class Stack:
         assert r.status_code == 200, r.text
 
 
+async def record_history(s: "Stack", workflow_id: str, scenario: str) -> None:
+    """With SAMVERKAN_RECORD_HISTORIES=1 (`make histories`), keep the history for replay tests."""
+    if os.environ.get("SAMVERKAN_RECORD_HISTORIES") != "1":
+        return
+    history = await s.temporal.get_workflow_handle(workflow_id).fetch_history()
+    HISTORIES.mkdir(exist_ok=True)
+    (HISTORIES / f"{scenario}.json").write_text(history.to_json())
+
+
 def case_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "personal_number": personal_number(),
@@ -109,7 +122,7 @@ async def running_stack(temporal_address: str, data_dir: Path, database_url: str
     settings = Settings(
         data_dir=data_dir, database_url=database_url, temporal_address=temporal_address,
         task_queue=f"samverkan-{secrets.token_hex(4)}", admin_username="admin",
-        admin_password=ADMIN_PASSWORD, seed_demo=True, log_format="console", log_level="warning",
+        admin_password=ADMIN_PASSWORD, seed_demo=True, payload_key=TEST_PAYLOAD_KEY, log_format="console", log_level="warning",
         _env_file=None,  # type: ignore[call-arg]
     )
     upgrade(database_url)

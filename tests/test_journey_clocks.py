@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest_asyncio
 
-from tests.stack import Stack, eventually
+from tests.stack import Stack, eventually, record_history
 
 AF = "arbetsformedlare"
 FAST = "9901"
@@ -73,6 +73,7 @@ async def test_introduction_due_reminds_then_escalates_then_closes(fast: Stack) 
     await eventually(all_done)
     open_tasks = await s.get(AF, "/api/v1/tasks", status="open")
     assert cid not in {t["case_id"] for t in open_tasks if t["kind"] == "introduction_due"}
+    await record_history(s, f"journey-{cid}", "journey-clock-escalation")
 
 
 async def test_search_attributes_follow_the_case(fast: Stack) -> None:
@@ -111,6 +112,7 @@ async def test_withdrawal_stops_clocks_and_review_reminds(fast: Stack) -> None:
         assert review and all(t["status"] == "done" for t in review)
 
     await eventually(review_closed)
+    await record_history(s, f"journey-{cid}", "journey-clock-review")
 
 
 async def test_outcome_check_falls_due_after_exit(fast: Stack) -> None:
@@ -124,6 +126,7 @@ async def test_outcome_check_falls_due_after_exit(fast: Stack) -> None:
 
     await eventually(outcome_task)
     await s.act(AF, cid, "record-outcome", {"status": "studies"})
+    await record_history(s, f"journey-{cid}", "journey-clock-outcome-check")
 
 
 async def test_unanswered_offer_expires(fast: Stack) -> None:
@@ -143,6 +146,7 @@ async def test_unanswered_offer_expires(fast: Stack) -> None:
     await eventually(expired)
     refused = await s.act(AF, cid, "answer-offer", {"accept": True}, expect=409)
     assert refused["detail"]["phase"] == "track_selection"
+    await record_history(s, f"journey-{cid}", "journey-clock-offer-expiry")
 
 
 async def test_policy_is_captured_when_the_case_opens(fast: Stack) -> None:

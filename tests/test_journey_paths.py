@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from tests.stack import Stack, eventually
+from tests.stack import Stack, eventually, record_history
 
 W = "handlaggare"
 
@@ -48,6 +48,7 @@ async def test_straight_through_to_closed_with_outcome(any_stack: Stack) -> None
     # A closed case takes no more actions.
     refused = await s.act(W, cid, "close", {"reason": "igen"}, expect=409)
     assert refused["detail"]["phase"] == "closed"
+    await record_history(s, f"journey-{cid}", "journey-straight-through")
 
 
 async def test_exit_from_each_phase(stack: Stack) -> None:
@@ -73,6 +74,7 @@ async def test_exit_from_each_phase(stack: Stack) -> None:
         assert state["phase"] == "exited", phase
         assert state["exited_on"] == exited_on
         assert state["application"] is None or state["application"]["status"] in ("admitted", "withdrawn")
+        await record_history(s, f"journey-{cid}", f"journey-exit-from-{phase}")
 
 
 async def test_joint_standpoint_work_or_studies_exits_directly(stack: Stack) -> None:
@@ -81,6 +83,7 @@ async def test_joint_standpoint_work_or_studies_exits_directly(stack: Stack) -> 
         await stack.act(W, cid, "complete-introduction")
         state = await stack.act(W, cid, "joint-standpoint", {"decision": decision})
         assert state["phase"] == "exited" and state["exit_reason"] == decision
+        await record_history(stack, f"journey-{cid}", f"journey-standpoint-{decision}")
 
 
 async def test_long_term_plan_back_to_standpoint(stack: Stack) -> None:
@@ -92,6 +95,7 @@ async def test_long_term_plan_back_to_standpoint(stack: Stack) -> None:
     assert state["efforts"][0]["kind"] == "health"
     state = await stack.act(W, cid, "joint-standpoint", {"decision": "track"})
     assert state["phase"] == "track_selection"
+    await record_history(stack, f"journey-{cid}", "journey-long-term-plan")
 
 
 async def test_withdraw_pauses_and_reactivate_resumes(stack: Stack) -> None:
@@ -108,6 +112,7 @@ async def test_withdraw_pauses_and_reactivate_resumes(stack: Stack) -> None:
     assert state["phase"] == "preparatory" and state["status"] == "active"
     assert state["withdrawal"] is None
     assert set(state["due"]) == {"follow_up"}
+    await record_history(stack, f"journey-{cid}", "journey-withdraw-reactivate")
 
 
 async def test_withdraw_defaults_review_date_from_policy(stack: Stack) -> None:
@@ -117,10 +122,11 @@ async def test_withdraw_defaults_review_date_from_policy(stack: Stack) -> None:
     assert date.today() + timedelta(days=90) <= review <= date.today() + timedelta(days=94)
 
 
-async def test_close_without_outcome_and_reopen_for_same_person(stack: Stack) -> None:
+async def test_close_without_outcome(stack: Stack) -> None:
     case = await stack.open_case()
     state = await stack.act(W, case["case_id"], "close", {"reason": "flyttat utomlands"})
     assert state["phase"] == "closed" and state["closed_reason"] == "flyttat utomlands" and state["outcome"] is None
+    await record_history(stack, f"journey-{case['case_id']}", "journey-close")
 
 
 async def test_reassign_moves_the_case(stack: Stack) -> None:
@@ -135,6 +141,7 @@ async def test_reassign_moves_the_case(stack: Stack) -> None:
     await eventually(listed)
     bad = await stack.act(W, cid, "reassign", {"responsible_worker": "granskare"}, expect=422)
     assert bad["detail"][0]["loc"] == ["body", "responsible_worker"]
+    await record_history(stack, f"journey-{cid}", "journey-reassign")
 
 
 async def test_idempotency_key_does_the_action_once(stack: Stack) -> None:
@@ -146,3 +153,4 @@ async def test_idempotency_key_does_the_action_once(stack: Stack) -> None:
     assert again["version"] == first["version"]
     third = await stack.act(W, cid, "plan-effort", body, **{"Idempotency-Key": "k-2"})
     assert len(third["efforts"]) == 2
+    await record_history(stack, f"journey-{cid}", "journey-idempotent")
