@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel, Field, StringConstraints, field_validator
+from sqlalchemy.orm import defer
 
 from api.deps import CurrentUser, SessionDep, SettingsDep, TemporalDep, require
 from api.journeys import query_state, start_journey
@@ -113,7 +114,8 @@ def responsible_for(session: SessionDep, user: User, requested: str | None, muni
 
 def case_in_scope(session: SessionDep, user: User, case_id: str) -> CaseSummary:
     """The case's summary, or 404 also when it exists outside the user's scope."""
-    summary = session.get(CaseSummary, case_id)
+    # The stored view is loaded only if asked for: scope needs the municipality alone.
+    summary = session.get(CaseSummary, case_id, options=[defer(CaseSummary.view)])  # type: ignore[arg-type]
     if summary is None or not sees_municipality(user, summary.municipality):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such case")
     return summary
