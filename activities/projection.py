@@ -48,7 +48,9 @@ class Projection:
             written = apply_summary(session, values)
             if written:
                 sync_case_tasks(
-                    session, case_id=snapshot.case_id, municipality=snapshot.municipality,
+                    session,
+                    case_id=snapshot.case_id,
+                    municipality=snapshot.municipality,
                     responsible_worker=snapshot.responsible_worker,
                     open_tasks=[t.__dict__ for t in snapshot.tasks],
                 )

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import HTTPException, status
 from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.common import TypedSearchAttributes, SearchAttributePair
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -27,11 +27,13 @@ async def start_journey(client: Client, opening: CaseOpening, task_queue: str) -
         JourneyInput(opening=opening),
         id=workflow_id(opening.case_id),
         task_queue=task_queue,
-        search_attributes=TypedSearchAttributes([
-            SearchAttributePair(PHASE, "introduction"),
-            SearchAttributePair(MUNICIPALITY, opening.municipality),
-            SearchAttributePair(RESPONSIBLE_WORKER, opening.responsible_worker),
-        ]),
+        search_attributes=TypedSearchAttributes(
+            [
+                SearchAttributePair(PHASE, "introduction"),
+                SearchAttributePair(MUNICIPALITY, opening.municipality),
+                SearchAttributePair(RESPONSIBLE_WORKER, opening.responsible_worker),
+            ]
+        ),
     )
     # A query needs the first workflow task done; it is usually a few milliseconds away.
     for attempt in range(100):
@@ -59,9 +61,7 @@ async def run_action(
     handle = client.get_workflow_handle(workflow_id(case_id))
     update_id = f"{action.value}:{idempotency_key}" if idempotency_key else None
     try:
-        return await handle.execute_update(
-            action.value, args=[actor, body], id=update_id, result_type=CaseView
-        )
+        return await handle.execute_update(action.value, args=[actor, body], id=update_id, result_type=CaseView)
     except WorkflowUpdateFailedError as err:
         raise refusal_to_http(err.cause) from err
     except RPCError as err:
@@ -69,7 +69,11 @@ async def run_action(
             # The workflow has completed: the case is closed and takes no more actions.
             raise HTTPException(
                 status.HTTP_409_CONFLICT,
-                {"message": f"{action.value} is not allowed: the case is closed", "phase": "closed", "allowed_actions": []},
+                {
+                    "message": f"{action.value} is not allowed: the case is closed",
+                    "phase": "closed",
+                    "allowed_actions": [],
+                },
             ) from err
         raise
 

@@ -25,12 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bare import TASK_QUEUE, BareCounter  # noqa: E402
-from tests.stack import case_body  # noqa: E402
-from worker.launch import start_temporal, wait_for_port  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from store.db import session_scope  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 from store.seed import DEMO_PASSWORD, seed  # noqa: E402
+from tests.stack import case_body  # noqa: E402
+from worker.launch import start_temporal, wait_for_port  # noqa: E402
 
 
 def pct(samples: list[float], q: float) -> float:
@@ -40,7 +40,9 @@ def pct(samples: list[float], q: float) -> float:
 async def measure(n: int, cases_n: int, settings: Settings) -> None:
     api = f"http://127.0.0.1:{settings.http_port}"
     async with httpx.AsyncClient(base_url=api, timeout=30) as http:
-        token = (await http.post("/api/v1/auth/token", data={"username": "handlaggare", "password": DEMO_PASSWORD})).json()["access_token"]
+        token = (
+            await http.post("/api/v1/auth/token", data={"username": "handlaggare", "password": DEMO_PASSWORD})
+        ).json()["access_token"]
         h = {"Authorization": f"Bearer {token}"}
         # Round-robin over a caseload, so each case grows as a real one does (a follow-up a
         # fortnight: a dozen or so over a journey) rather than one case growing without end.
@@ -79,23 +81,51 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env = os.environ | {
-            "SAMVERKAN_DATA_DIR": tmp, "SAMVERKAN_TEMPORAL_PORT": "7399", "SAMVERKAN_TEMPORAL_UI_PORT": "8399",
-            "SAMVERKAN_HTTP_PORT": "8399", "SAMVERKAN_TEMPORAL_ADDRESS": "127.0.0.1:7399",
-            "SAMVERKAN_SEED_DEMO": "true", "SAMVERKAN_ADMIN_PASSWORD": "bench-admin-pass", "SAMVERKAN_LOG_LEVEL": "warning",
+            "SAMVERKAN_DATA_DIR": tmp,
+            "SAMVERKAN_TEMPORAL_PORT": "7399",
+            "SAMVERKAN_TEMPORAL_UI_PORT": "8399",
+            "SAMVERKAN_HTTP_PORT": "8399",
+            "SAMVERKAN_TEMPORAL_ADDRESS": "127.0.0.1:7399",
+            "SAMVERKAN_SEED_DEMO": "true",
+            "SAMVERKAN_ADMIN_PASSWORD": "bench-admin-pass",
+            "SAMVERKAN_LOG_LEVEL": "warning",
         }
         env.pop("SAMVERKAN_DATABASE_URL", None)
-        settings = Settings(data_dir=Path(tmp), temporal_port=7399, temporal_ui_port=8398, http_port=8399,
-                            seed_demo=True, admin_password="bench-admin-pass", _env_file=None)  # type: ignore[call-arg]
+        settings = Settings(
+            data_dir=Path(tmp),
+            temporal_port=7399,
+            temporal_ui_port=8398,
+            http_port=8399,
+            seed_demo=True,
+            admin_password="bench-admin-pass",
+            _env_file=None,
+        )  # type: ignore[call-arg]
         upgrade(settings.resolved_database_url)
         with session_scope(settings.resolved_database_url) as session:
             seed(session, settings)
         procs = [start_temporal(settings)]
         try:
             procs.append(subprocess.Popen([sys.executable, "-m", "worker"], env=env, cwd=ROOT))
-            procs.append(subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare.py"), "127.0.0.1:7399"], env=env, cwd=ROOT))
-            procs.append(subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "api.main:app_from_env", "--factory", "--port", "8399", "--log-level", "warning"],
-                env=env, cwd=ROOT))
+            procs.append(
+                subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare.py"), "127.0.0.1:7399"], env=env, cwd=ROOT)
+            )
+            procs.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "uvicorn",
+                        "api.main:app_from_env",
+                        "--factory",
+                        "--port",
+                        "8399",
+                        "--log-level",
+                        "warning",
+                    ],
+                    env=env,
+                    cwd=ROOT,
+                )
+            )
             wait_for_port(8399)
             asyncio.run(measure(args.n, args.cases, settings))
         finally:

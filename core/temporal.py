@@ -32,9 +32,7 @@ def data_converter(settings: Settings) -> DataConverter:
 
 async def connect(settings: Settings, address: str | None = None) -> Client:
     target = address or settings.temporal_address or f"127.0.0.1:{settings.temporal_port}"
-    return await Client.connect(
-        target, namespace=settings.temporal_namespace, data_converter=data_converter(settings)
-    )
+    return await Client.connect(target, namespace=settings.temporal_namespace, data_converter=data_converter(settings))
 
 
 async def ensure_search_attributes(client: Client) -> None:

@@ -13,8 +13,14 @@ def log_read(session: Session, *, username: str, case_id: str, via: str, purpose
 
 
 def read_log(
-    session: Session, *, case_id: str | None = None, username: str | None = None,
-    start: datetime | None = None, end: datetime | None = None, limit: int = 200, offset: int = 0,
+    session: Session,
+    *,
+    case_id: str | None = None,
+    username: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int = 200,
+    offset: int = 0,
 ) -> list[AccessLog]:
     query = select(AccessLog)
     if case_id:

@@ -86,5 +86,7 @@ def list_cases(session: Session, f: CaseFilter, *, limit: int, offset: int) -> t
     if f.overdue is not None:
         query = query.where(CaseSummary.overdue == f.overdue)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    ordered = query.order_by(col(CaseSummary.next_due_at).is_(None), col(CaseSummary.next_due_at), col(CaseSummary.case_id))
+    ordered = query.order_by(
+        col(CaseSummary.next_due_at).is_(None), col(CaseSummary.next_due_at), col(CaseSummary.case_id)
+    )
     return list(session.exec(ordered.offset(offset).limit(limit))), total

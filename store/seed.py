@@ -19,9 +19,17 @@ log = structlog.get_logger()
 
 # The municipalities of the source agreements (shared/seeds), by kommunkod.
 MUNICIPALITIES = {
-    "0662": "Gislaved", "0617": "Gnosjö", "0665": "Vaggeryd", "0683": "Värnamo",
-    "2417": "Norsjö", "2482": "Skellefteå", "1488": "Trollhättan", "1487": "Vänersborg",
-    "1444": "Grästorp", "0581": "Norrköping", "0880": "Kalmar",
+    "0662": "Gislaved",
+    "0617": "Gnosjö",
+    "0665": "Vaggeryd",
+    "0683": "Värnamo",
+    "2417": "Norsjö",
+    "2482": "Skellefteå",
+    "1488": "Trollhättan",
+    "1487": "Vänersborg",
+    "1444": "Grästorp",
+    "0581": "Norrköping",
+    "0880": "Kalmar",
 }
 # Grästorp's SFI introduction is four weeks (seed 002).
 LOCAL_POLICIES = {"1444": {"introduction": "P28D"}}
@@ -77,8 +85,12 @@ def _ensure_admin(session: Session, settings: Settings) -> None:
         password = file_secret(path, size=12)
         log.warning("admin_password_generated", username=settings.admin_username, file=str(path))
     create_user(
-        session, username=settings.admin_username, password=password, role="admin",
-        organisation="af", display_name="Administratör",
+        session,
+        username=settings.admin_username,
+        password=password,
+        role="admin",
+        organisation="af",
+        display_name="Administratör",
     )
 
 
@@ -86,15 +98,26 @@ def _seed_demo(session: Session) -> None:
     for username, role, organisation, display_name in DEMO_USERS:
         if get_user(session, username) is None:
             create_user(
-                session, username=username, password=DEMO_PASSWORD, role=role,
-                organisation=organisation, display_name=display_name, email=f"{username}@demo.invalid",
+                session,
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                organisation=organisation,
+                display_name=display_name,
+                email=f"{username}@demo.invalid",
             )
     for track_id, name, industry, prerequisites in DEMO_TRACKS:
         if session.get(Track, track_id) is None:
             session.add(
                 Track(
-                    track_id=track_id, name=name, municipalities=["0581"], industry=industry,
-                    seats=10, prerequisites=prerequisites, lead="sparansvarig", created_at=datetime.now(UTC),
+                    track_id=track_id,
+                    name=name,
+                    municipalities=["0581"],
+                    industry=industry,
+                    seats=10,
+                    prerequisites=prerequisites,
+                    lead="sparansvarig",
+                    created_at=datetime.now(UTC),
                 )
             )
     session.commit()

@@ -15,12 +15,22 @@ def get_user(session: Session, username: str) -> User | None:
 
 
 def create_user(
-    session: Session, *, username: str, password: str, role: str, organisation: str,
-    display_name: str, email: str | None = None,
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    organisation: str,
+    display_name: str,
+    email: str | None = None,
 ) -> User:
     user = User(
-        username=username, password_hash=_hasher.hash(password), role=role,
-        organisation=organisation, display_name=display_name, email=email,
+        username=username,
+        password_hash=_hasher.hash(password),
+        role=role,
+        organisation=organisation,
+        display_name=display_name,
+        email=email,
     )
     session.add(user)
     session.commit()

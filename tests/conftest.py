@@ -78,7 +78,9 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest_asyncio.fixture(scope="session")
-async def pg_stack(temporal_address: str, postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
+async def pg_stack(
+    temporal_address: str, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Stack]:
     async with running_stack(temporal_address, tmp_path_factory.mktemp("samverkan-pg"), postgres_url) as s:
         yield s
 

@@ -31,7 +31,9 @@ async def test_case_outside_scope_is_404_and_not_listed(stack: Stack) -> None:
     cid = af_case["case_id"]
     # A Norrköping case worker neither reads, lists nor acts on a Gislaved case.
     assert (await stack.api.get(f"/api/v1/cases/{cid}", headers=await stack.headers("handlaggare"))).status_code == 404
-    r = await stack.api.post(f"/api/v1/cases/{cid}/actions/close", json={"reason": "x"}, headers=await stack.headers("handlaggare"))
+    r = await stack.api.post(
+        f"/api/v1/cases/{cid}/actions/close", json={"reason": "x"}, headers=await stack.headers("handlaggare")
+    )
     assert r.status_code == 404
     page = await stack.get("handlaggare", "/api/v1/cases", limit=500)
     assert cid not in [c["case_id"] for c in page["items"]]
@@ -40,7 +42,9 @@ async def test_case_outside_scope_is_404_and_not_listed(stack: Stack) -> None:
     assert (await stack.get("arbetsformedlare", f"/api/v1/cases/{cid}"))["municipality"] == "0662"
     assert (await stack.get("chef", f"/api/v1/cases/{cid}"))["case_id"] == cid
     # A municipal case worker cannot open a case in another municipality.
-    r = await stack.api.post("/api/v1/cases", json=case_body(municipality="0662"), headers=await stack.headers("handlaggare"))
+    r = await stack.api.post(
+        "/api/v1/cases", json=case_body(municipality="0662"), headers=await stack.headers("handlaggare")
+    )
     assert r.status_code == 403
 
 
@@ -56,12 +60,20 @@ async def test_admin_creates_users_and_municipalities(stack: Stack) -> None:
     admin = await stack.headers("admin")
     r = await stack.api.post("/api/v1/municipalities", json={"code": "0180", "name": "Stockholm"}, headers=admin)
     assert r.status_code in (201, 409)
-    user = {"username": "ny.handlaggare", "password": "langt-losenord-1", "role": "case_worker",
-            "organisation": "0180", "display_name": "Ny Handläggare", "email": "ny@example.se"}
+    user = {
+        "username": "ny.handlaggare",
+        "password": "langt-losenord-1",
+        "role": "case_worker",
+        "organisation": "0180",
+        "display_name": "Ny Handläggare",
+        "email": "ny@example.se",
+    }
     r = await stack.api.post("/api/v1/users", json=user, headers=admin)
     assert r.status_code == 201, r.text
     assert (await stack.api.post("/api/v1/users", json=user, headers=admin)).status_code == 409
-    bad = await stack.api.post("/api/v1/users", json=user | {"username": "x2", "role": "king", "organisation": "9998"}, headers=admin)
+    bad = await stack.api.post(
+        "/api/v1/users", json=user | {"username": "x2", "role": "king", "organisation": "9998"}, headers=admin
+    )
     assert bad.status_code == 422
     assert {e["loc"][-1] for e in bad.json()["detail"]} >= {"role"}
     me = await stack.get("ny.handlaggare", "/api/v1/me", password="langt-losenord-1")
@@ -76,7 +88,9 @@ async def test_policies_are_iso_durations_and_cases_keep_theirs(stack: Stack) ->
     assert r.status_code == 200 and r.json()["introduction"] == "P21D"
     bad = await stack.api.put("/api/v1/policies/0880", json={"introduction": "two weeks"}, headers=admin)
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "introduction"
-    assert (await stack.api.put("/api/v1/policies/0880", json={}, headers=await stack.headers("handlaggare"))).status_code == 403
+    assert (
+        await stack.api.put("/api/v1/policies/0880", json={}, headers=await stack.headers("handlaggare"))
+    ).status_code == 403
     grastorp = await stack.get("handlaggare", "/api/v1/policies/1444")
     assert grastorp["introduction"] == "P28D"
 

@@ -39,11 +39,15 @@ async def test_long_case_continues_as_new_with_its_state(short_history_stack: St
     first_run = (await handle.describe()).run_id
     follow_up = {"held_on": date.today().isoformat(), "attendees": ["AF"], "progress": "ok", "next_steps": "mer"}
     for i in range(30):
-        state = await s.act(W, cid, "record-follow-up", follow_up | {"note": f"möte {i}"}, **{"Idempotency-Key": f"f-{i}"})
+        state = await s.act(
+            W, cid, "record-follow-up", follow_up | {"note": f"möte {i}"}, **{"Idempotency-Key": f"f-{i}"}
+        )
     assert len(state["follow_ups"]) == 30
     current_run = (await handle.describe()).run_id
     assert current_run != first_run
-    first_history = [e async for e in s.temporal.get_workflow_handle(f"journey-{cid}", run_id=first_run).fetch_history_events()]
+    first_history = [
+        e async for e in s.temporal.get_workflow_handle(f"journey-{cid}", run_id=first_run).fetch_history_events()
+    ]
     assert first_history[-1].event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
     # An Idempotency-Key from before continue-as-new is still remembered.
     again = await s.act(W, cid, "record-follow-up", follow_up, **{"Idempotency-Key": "f-0"})

@@ -15,16 +15,38 @@ FAST = "9901"
 async def fast(stack: Stack) -> Stack:
     admin = await stack.headers("admin")
     await stack.api.post("/api/v1/municipalities", json={"code": FAST, "name": "Snabbköping"}, headers=admin)
-    await stack.api.post("/api/v1/users", json={
-        "username": "samordnare.snabb", "password": "samordnare-losen", "role": "coordinator",
-        "organisation": FAST, "display_name": "Samordnare Snabbköping"}, headers=admin)
-    await stack.set_policy(
-        FAST, introduction="PT3S", follow_up_interval="PT1H", outcome_check_after="PT3S",
-        reminder_ahead="PT1S", escalate_after="PT2S", offer_answer_time="PT3S", withdrawn_review="PT3S",
+    await stack.api.post(
+        "/api/v1/users",
+        json={
+            "username": "samordnare.snabb",
+            "password": "samordnare-losen",
+            "role": "coordinator",
+            "organisation": FAST,
+            "display_name": "Samordnare Snabbköping",
+        },
+        headers=admin,
     )
-    await stack.api.post("/api/v1/tracks", json={
-        "track_id": "snabb-spar", "name": "Snabbspår", "municipalities": [FAST], "industry": "care", "seats": 10,
-    }, headers=admin)
+    await stack.set_policy(
+        FAST,
+        introduction="PT3S",
+        follow_up_interval="PT1H",
+        outcome_check_after="PT3S",
+        reminder_ahead="PT1S",
+        escalate_after="PT2S",
+        offer_answer_time="PT3S",
+        withdrawn_review="PT3S",
+    )
+    await stack.api.post(
+        "/api/v1/tracks",
+        json={
+            "track_id": "snabb-spar",
+            "name": "Snabbspår",
+            "municipalities": [FAST],
+            "industry": "care",
+            "seats": 10,
+        },
+        headers=admin,
+    )
     return stack
 
 
@@ -81,8 +103,12 @@ async def test_search_attributes_follow_the_case(fast: Stack) -> None:
     cid = (await s.open_case(AF, municipality=FAST))["case_id"]
 
     async def visible_overdue() -> None:
-        found = [w.id async for w in s.temporal.list_workflows(
-            f'Municipality = "{FAST}" AND Overdue = true AND Phase = "introduction"')]
+        found = [
+            w.id
+            async for w in s.temporal.list_workflows(
+                f'Municipality = "{FAST}" AND Overdue = true AND Phase = "introduction"'
+            )
+        ]
         assert f"journey-{cid}" in found
 
     await eventually(visible_overdue, timeout=30)
@@ -157,6 +183,8 @@ async def test_policy_is_captured_when_the_case_opens(fast: Stack) -> None:
         after = await s.open_case(AF, municipality=FAST)
     finally:
         await s.set_policy(FAST, introduction="PT3S")
-    gap = lambda c: (datetime.fromisoformat(c["due"]["introduction_ends"]) - datetime.fromisoformat(c["opened_at"])).total_seconds()  # noqa: E731
+    def gap(c: dict) -> float:
+        due = datetime.fromisoformat(c["due"]["introduction_ends"])
+        return (due - datetime.fromisoformat(c["opened_at"])).total_seconds()
     assert gap(before) < 10 and gap(after) > 3000
     assert datetime.now(UTC) < datetime.fromisoformat(after["due"]["introduction_ends"])

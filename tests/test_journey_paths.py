@@ -14,15 +14,21 @@ async def test_straight_through_to_closed_with_outcome(any_stack: Stack) -> None
     assert case["phase"] == "introduction" and case["status"] == "active"
     assert set(case["due"]) == {"introduction_ends", "follow_up"}
 
-    state = await s.act(W, cid, "plan-effort", {"kind": "sfi", "provider": "Komvux", "starts_on": date.today().isoformat()})
+    state = await s.act(
+        W, cid, "plan-effort", {"kind": "sfi", "provider": "Komvux", "starts_on": date.today().isoformat()}
+    )
     effort_id = state["efforts"][0]["effort_id"]
     state = await s.act(W, cid, "complete-introduction", {"note": "samhällsinformation klar"})
     assert state["phase"] == "preparatory"
     assert "introduction_ends" not in state["due"]
     state = await s.act(W, cid, "complete-effort", {"effort_id": effort_id, "result": "SFI C klar"})
     assert state["efforts"][0]["result"] == "SFI C klar"
-    state = await s.act(W, cid, "record-follow-up", {
-        "held_on": date.today().isoformat(), "attendees": ["AF", "AME"], "progress": "god", "next_steps": "spår"})
+    state = await s.act(
+        W,
+        cid,
+        "record-follow-up",
+        {"held_on": date.today().isoformat(), "attendees": ["AF", "AME"], "progress": "god", "next_steps": "spår"},
+    )
     assert len(state["follow_ups"]) == 1
     state = await s.act(W, cid, "joint-standpoint", {"decision": "track"})
     assert state["phase"] == "track_selection"
@@ -59,8 +65,10 @@ async def test_exit_from_each_phase(stack: Stack) -> None:
         "track_selection": [("complete-introduction", None), ("joint-standpoint", {"decision": "track"})],
         "long_term_plan": [("complete-introduction", None), ("joint-standpoint", {"decision": "long_term_plan"})],
         "track": [
-            ("complete-introduction", None), ("joint-standpoint", {"decision": "track"}),
-            ("apply-to-track", {"track_id": "norrkoping-kortutbildade"}), ("answer-offer", {"accept": True}),
+            ("complete-introduction", None),
+            ("joint-standpoint", {"decision": "track"}),
+            ("apply-to-track", {"track_id": "norrkoping-kortutbildade"}),
+            ("answer-offer", {"accept": True}),
         ],
     }
     for phase, steps in routes.items():
@@ -91,7 +99,9 @@ async def test_long_term_plan_back_to_standpoint(stack: Stack) -> None:
     await stack.act(W, cid, "complete-introduction")
     state = await stack.act(W, cid, "joint-standpoint", {"decision": "long_term_plan"})
     assert state["phase"] == "long_term_plan"
-    state = await stack.act(W, cid, "plan-effort", {"kind": "health", "provider": "Region", "starts_on": date.today().isoformat()})
+    state = await stack.act(
+        W, cid, "plan-effort", {"kind": "health", "provider": "Region", "starts_on": date.today().isoformat()}
+    )
     assert state["efforts"][0]["kind"] == "health"
     state = await stack.act(W, cid, "joint-standpoint", {"decision": "track"})
     assert state["phase"] == "track_selection"
@@ -102,7 +112,9 @@ async def test_withdraw_pauses_and_reactivate_resumes(stack: Stack) -> None:
     cid = (await stack.open_case())["case_id"]
     await stack.act(W, cid, "complete-introduction")
     review_on = (date.today() + timedelta(days=60)).isoformat()
-    state = await stack.act(W, cid, "withdraw", {"reason": "ohälsa", "conditions": "vårdkontakt etablerad", "review_on": review_on})
+    state = await stack.act(
+        W, cid, "withdraw", {"reason": "ohälsa", "conditions": "vårdkontakt etablerad", "review_on": review_on}
+    )
     assert state["phase"] == "withdrawn" and state["status"] == "paused"
     assert state["withdrawal"]["conditions"] == "vårdkontakt etablerad"
     assert state["withdrawal"]["review_on"] >= review_on

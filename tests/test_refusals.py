@@ -28,7 +28,9 @@ async def test_invalid_personal_number_is_422_naming_it(stack: Stack, number: st
 async def test_short_form_and_coordination_numbers_are_accepted(stack: Stack) -> None:
     # 10-digit form with separator, and a samordningsnummer (day + 60).
     for number in ("900101-0017", "19900161-0014"):
-        r = await stack.api.post("/api/v1/cases", json=case_body(personal_number=number), headers=await stack.headers(W))
+        r = await stack.api.post(
+            "/api/v1/cases", json=case_body(personal_number=number), headers=await stack.headers(W)
+        )
         assert r.status_code in (201, 409), r.text
 
 
@@ -46,7 +48,9 @@ async def test_unknown_values_are_422_naming_each_field(stack: Stack) -> None:
 
 
 async def test_unknown_municipality_is_422(stack: Stack) -> None:
-    r = await stack.api.post("/api/v1/cases", json=case_body(municipality="9999"), headers=await stack.headers("arbetsformedlare"))
+    r = await stack.api.post(
+        "/api/v1/cases", json=case_body(municipality="9999"), headers=await stack.headers("arbetsformedlare")
+    )
     assert r.status_code == 422 and fields_named(r.json()) == {"municipality"}
 
 
@@ -62,7 +66,9 @@ async def test_second_open_case_for_same_person_is_409_until_closed(stack: Stack
     await stack.act(W, first["case_id"], "close", {"reason": "fel person"})
 
     async def reopenable() -> None:
-        r = await stack.api.post("/api/v1/cases", json=case_body(personal_number=number), headers=await stack.headers(W))
+        r = await stack.api.post(
+            "/api/v1/cases", json=case_body(personal_number=number), headers=await stack.headers(W)
+        )
         assert r.status_code == 201, r.text
 
     from tests.stack import eventually
@@ -102,11 +108,33 @@ async def test_bad_action_bodies_are_422_naming_the_field(stack: Stack) -> None:
     today = date.today()
     cases = [
         ("plan-effort", {"kind": "juggling", "provider": "X", "starts_on": today.isoformat()}, "kind"),
-        ("plan-effort", {"kind": "sfi", "provider": "X", "starts_on": today.isoformat(), "ends_on": (today - timedelta(days=1)).isoformat()}, "ends_on"),
+        (
+            "plan-effort",
+            {
+                "kind": "sfi",
+                "provider": "X",
+                "starts_on": today.isoformat(),
+                "ends_on": (today - timedelta(days=1)).isoformat(),
+            },
+            "ends_on",
+        ),
         ("plan-effort", {"kind": "sfi", "starts_on": today.isoformat()}, "provider"),
         ("complete-effort", {"effort_id": "effort-99", "result": "klar"}, "effort_id"),
-        ("record-follow-up", {"held_on": (today + timedelta(days=2)).isoformat(), "attendees": ["AF"], "progress": "p", "next_steps": "n"}, "held_on"),
-        ("record-follow-up", {"held_on": "not-a-date", "attendees": ["AF"], "progress": "p", "next_steps": "n"}, "held_on"),
+        (
+            "record-follow-up",
+            {
+                "held_on": (today + timedelta(days=2)).isoformat(),
+                "attendees": ["AF"],
+                "progress": "p",
+                "next_steps": "n",
+            },
+            "held_on",
+        ),
+        (
+            "record-follow-up",
+            {"held_on": "not-a-date", "attendees": ["AF"], "progress": "p", "next_steps": "n"},
+            "held_on",
+        ),
         ("record-exit", {"reason": "bored"}, "reason"),
         ("record-exit", {"reason": "work", "exited_on": (today + timedelta(days=1)).isoformat()}, "exited_on"),
         ("withdraw", {"reason": "r", "conditions": "c", "review_on": today.isoformat()}, "review_on"),

@@ -43,11 +43,21 @@ def wait_for_port(port: int, seconds: float = 60) -> None:
 
 def start_temporal(settings: Settings) -> subprocess.Popen[bytes]:
     args = [
-        temporal_binary(), "server", "start-dev",
-        "--db-filename", str(settings.data_dir / "temporal.db"),
-        "--ip", "127.0.0.1", "--port", str(settings.temporal_port),
-        "--ui-port", str(settings.temporal_ui_port),
-        "--namespace", settings.temporal_namespace, "--log-level", "warn",
+        temporal_binary(),
+        "server",
+        "start-dev",
+        "--db-filename",
+        str(settings.data_dir / "temporal.db"),
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(settings.temporal_port),
+        "--ui-port",
+        str(settings.temporal_ui_port),
+        "--namespace",
+        settings.temporal_namespace,
+        "--log-level",
+        "warn",
     ]
     for key in SEARCH_ATTRIBUTES:
         args += ["--search-attribute", f"{key.name}={SA_TYPES[key.indexed_value_type.name]}"]
@@ -72,9 +82,19 @@ def main() -> None:
         children.append(subprocess.Popen([sys.executable, "-m", "worker"], env=env, start_new_session=True))
         children.append(
             subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "api.main:app_from_env", "--factory",
-                 "--host", settings.http_host, "--port", str(settings.http_port)],
-                env=env, start_new_session=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "api.main:app_from_env",
+                    "--factory",
+                    "--host",
+                    settings.http_host,
+                    "--port",
+                    str(settings.http_port),
+                ],
+                env=env,
+                start_new_session=True,
             )
         )
         wait_for_port(settings.http_port)

@@ -38,7 +38,15 @@ async def check_with_catalogue(
         if unmet:
             raise HTTPException(
                 422,
-                [{"loc": ["body", "track_id"], "msg": f"prerequisite not met: {name}", "type": "prerequisite", "prerequisite": name} for name in unmet],
+                [
+                    {
+                        "loc": ["body", "track_id"],
+                        "msg": f"prerequisite not met: {name}",
+                        "type": "prerequisite",
+                        "prerequisite": name,
+                    }
+                    for name in unmet
+                ],
             )
 
 
@@ -60,9 +68,7 @@ def unmet_prerequisites(prerequisites: dict[str, Any], view: CaseView) -> list[s
 
 def _register(action: Action, body_type: type[a.ActionBody]) -> None:
     # A body whose fields all have defaults (complete-introduction) may be left out.
-    required = any(
-        f.default is MISSING and f.default_factory is MISSING for f in fields(body_type)
-    )
+    required = any(f.default is MISSING and f.default_factory is MISSING for f in fields(body_type))
 
     async def act(
         case_id: str,

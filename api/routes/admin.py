@@ -5,10 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
-
-from api.deps import Admin, CurrentUser, SessionDep
 from sqlmodel import select
 
+from api.deps import Admin, CurrentUser, SessionDep
 from store.models import Municipality
 from store.policies import DEFAULT, POLICY_FIELDS, policy_for, put_policy, to_iso
 from store.users import create_user, get_user
@@ -68,7 +67,9 @@ def _known_organisation(session: SessionDep, code: str) -> bool:
 def add_user(body: UserCreate, session: SessionDep, _: Admin) -> UserPublic:
     """Create a user in an organisation (`af` or a municipality's code)."""
     if not _known_organisation(session, body.organisation):
-        raise HTTPException(422, [{"loc": ["body", "organisation"], "msg": "unknown organisation", "type": "value_error"}])
+        raise HTTPException(
+            422, [{"loc": ["body", "organisation"], "msg": "unknown organisation", "type": "value_error"}]
+        )
     if get_user(session, body.username) is not None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"user {body.username} exists")
     user = create_user(session, **body.model_dump())
@@ -108,7 +109,9 @@ def set_policy(municipality: str, body: PolicyUpdate, session: SessionDep, admin
     changes = body.model_dump(exclude_none=True)
     bad = [name for name, value in changes.items() if value <= timedelta(0)]
     if bad:
-        raise HTTPException(422, [{"loc": ["body", n], "msg": "must be a positive duration", "type": "value_error"} for n in bad])
+        raise HTTPException(
+            422, [{"loc": ["body", n], "msg": "must be a positive duration", "type": "value_error"} for n in bad]
+        )
     current = policy_for(session, municipality)
     merged = TimePolicy(**{name: changes.get(name, getattr(current, name)) for name in POLICY_FIELDS})
     put_policy(session, municipality, merged, admin.username)

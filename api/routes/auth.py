@@ -40,6 +40,9 @@ def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: Sessio
 def me(user: CurrentUser) -> Me:
     """The logged-in user, their role and organisation."""
     return Me(
-        username=user.username, role=user.role, organisation=user.organisation,
-        display_name=user.display_name, email=user.email,
+        username=user.username,
+        role=user.role,
+        organisation=user.organisation,
+        display_name=user.display_name,
+        email=user.email,
     )

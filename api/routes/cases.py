@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 from sqlalchemy.orm import defer
 
-from api.deps import CurrentUser, SessionDep, SettingsDep, TemporalDep, require
+from api.deps import SessionDep, SettingsDep, TemporalDep, require
 from api.journeys import query_state, start_journey
 from api.scope import CASE_ACTORS, CASE_READERS, actor_of, municipalities_in_scope, sees_municipality
 from core.secrets import person_key_secret
@@ -139,17 +139,28 @@ async def open_case(
         responsible_worker=responsible,
         participant=Participant(number.normalised, body.given_name, body.family_name, body.gender, number.birth_date),
         mapping=Mapping(
-            body.education_level, body.swedish_level, list(body.experience), body.consent_to_share,
-            body.referral_purpose, body.driving_licence,
+            body.education_level,
+            body.swedish_level,
+            list(body.experience),
+            body.consent_to_share,
+            body.referral_purpose,
+            body.driving_licence,
         ),
         policy=policy_for(session, body.municipality),
         opened_by=actor_of(user),
         note=body.note,
     )
     summary = CaseSummary(
-        case_id=case_id, version=0, phase=Phase.INTRODUCTION.value, status="active",
-        municipality=body.municipality, responsible_worker=responsible, given_name=body.given_name,
-        family_name=body.family_name, gender=body.gender.value, birth_date=number.birth_date,
+        case_id=case_id,
+        version=0,
+        phase=Phase.INTRODUCTION.value,
+        status="active",
+        municipality=body.municipality,
+        responsible_worker=responsible,
+        given_name=body.given_name,
+        family_name=body.family_name,
+        gender=body.gender.value,
+        birth_date=number.birth_date,
         opened_at=datetime.now(UTC),
     )
     try:
@@ -177,8 +188,12 @@ def find_cases(
 ) -> CasePage:
     """Cases in the user's scope, soonest due first."""
     f = CaseFilter(
-        municipalities=municipalities_in_scope(user), phase=phase.value if phase else None,
-        municipality=municipality, track=track, responsible=responsible, overdue=overdue,
+        municipalities=municipalities_in_scope(user),
+        phase=phase.value if phase else None,
+        municipality=municipality,
+        track=track,
+        responsible=responsible,
+        overdue=overdue,
     )
     rows, total = list_cases(session, f, limit=limit, offset=offset)
     items = [CaseListItem.model_validate(r, from_attributes=True) for r in rows]
