@@ -61,7 +61,8 @@ async def run_action(
     handle = client.get_workflow_handle(workflow_id(case_id))
     update_id = f"{action.value}:{idempotency_key}" if idempotency_key else None
     try:
-        return await handle.execute_update(action.value, args=[actor, body], id=update_id, result_type=CaseView)
+        view: CaseView = await handle.execute_update(action.value, args=[actor, body], id=update_id, result_type=CaseView)
+        return view
     except WorkflowUpdateFailedError as err:
         raise refusal_to_http(err.cause) from err
     except RPCError as err:

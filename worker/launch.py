@@ -14,9 +14,7 @@ import structlog
 
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
-from store.db import session_scope
-from store.migrate import upgrade
-from store.seed import seed
+from store.prestart import main as prestart
 from workflows.effects import SEARCH_ATTRIBUTES
 
 log = structlog.get_logger()
@@ -69,10 +67,7 @@ def start_temporal(settings: Settings) -> subprocess.Popen[bytes]:
 def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.resolved_database_url)
-    with session_scope(settings.resolved_database_url) as session:
-        seed(session, settings)
+    prestart()
     children: list[subprocess.Popen[bytes]] = []
     env = os.environ.copy()
     try:

@@ -1,0 +1,43 @@
+"""Before the app starts (production): wait for the database, migrate, seed what must exist."""
+
+import time
+
+import structlog
+from sqlalchemy import text
+
+from core.logging import configure_logging
+from core.settings import get_settings
+from store.db import engine_for, session_scope
+from store.migrate import upgrade
+from store.seed import seed
+
+log = structlog.get_logger()
+
+
+def wait_for_database(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with engine_for(url).connect() as conn:
+                conn.execute(text("select 1"))
+            return
+        except Exception:  # noqa: BLE001 - any failure: not up yet
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
+def main() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    url = settings.resolved_database_url
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    wait_for_database(url)
+    upgrade(url)
+    with session_scope(url) as session:
+        seed(session, settings)
+    log.info("prestart_done")
+
+
+if __name__ == "__main__":
+    main()
