@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -29,9 +30,11 @@ def temporal_binary() -> str:
     return found
 
 
-def wait_for_port(port: int, seconds: float = 60) -> None:
+def wait_for_port(port: int, stopping: threading.Event | None = None, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if stopping is not None and stopping.is_set():
+            return
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -39,7 +42,7 @@ def wait_for_port(port: int, seconds: float = 60) -> None:
     raise SystemExit(f"nothing answered on port {port}")
 
 
-def start_temporal(settings: Settings) -> subprocess.Popen[bytes]:
+def start_temporal(settings: Settings, stopping: threading.Event | None = None) -> subprocess.Popen[bytes]:
     args = [
         temporal_binary(),
         "server",
@@ -60,55 +63,50 @@ def start_temporal(settings: Settings) -> subprocess.Popen[bytes]:
     for key in SEARCH_ATTRIBUTES:
         args += ["--search-attribute", f"{key.name}={SA_TYPES[key.indexed_value_type.name]}"]
     proc = subprocess.Popen(args, start_new_session=True)
-    wait_for_port(settings.temporal_port)
+    wait_for_port(settings.temporal_port, stopping)
     return proc
 
 
 def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
+    stopping = threading.Event()
+    # A flag, not KeyboardInterrupt: a signal in the middle of start-up or shutdown must not
+    # leave a child running.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
     prestart()
     children: list[subprocess.Popen[bytes]] = []
     env = os.environ.copy()
     try:
         if not settings.temporal_address:
-            children.append(start_temporal(settings))
+            children.append(start_temporal(settings, stopping))
             env["SAMVERKAN_TEMPORAL_ADDRESS"] = f"127.0.0.1:{settings.temporal_port}"
         children.append(subprocess.Popen([sys.executable, "-m", "worker"], env=env, start_new_session=True))
         children.append(
             subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "api.main:app_from_env",
-                    "--factory",
-                    "--host",
-                    settings.http_host,
-                    "--port",
-                    str(settings.http_port),
-                ],
-                env=env,
-                start_new_session=True,
+                [sys.executable, "-m", "uvicorn", "api.main:app_from_env", "--factory",
+                 "--host", settings.http_host, "--port", str(settings.http_port)],
+                env=env, start_new_session=True,
             )
         )
-        wait_for_port(settings.http_port)
-        print(f"\n  Samverkan:   http://{settings.http_host}:{settings.http_port}", flush=True)
-        if not settings.temporal_address:
-            print(f"  Temporal UI: http://127.0.0.1:{settings.temporal_ui_port}", flush=True)
-        print("  Ctrl-C stops everything.\n", flush=True)
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-        log.error("child_exited", codes=[c.poll() for c in children])
-    except KeyboardInterrupt:
-        pass
+        wait_for_port(settings.http_port, stopping)
+        if not stopping.is_set():
+            print(f"\n  Samverkan:   http://{settings.http_host}:{settings.http_port}", flush=True)
+            if not settings.temporal_address:
+                print(f"  Temporal UI: http://127.0.0.1:{settings.temporal_ui_port}", flush=True)
+            print("  Ctrl-C stops everything.\n", flush=True)
+        while not stopping.wait(0.5):
+            if any(child.poll() is not None for child in children):
+                log.error("child_exited", codes=[c.poll() for c in children])
+                break
     finally:
+        # Newest first: the web app, then the worker, then the Temporal server.
         for child in reversed(children):
             if child.poll() is None:
                 child.send_signal(signal.SIGINT)
                 try:
-                    child.wait(timeout=15)
+                    child.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     child.kill()
         log.info("stopped")
