@@ -166,3 +166,35 @@ async def test_idempotency_key_does_the_action_once(stack: Stack) -> None:
     third = await stack.act(W, cid, "plan-effort", body, **{"Idempotency-Key": "k-2"})
     assert len(third["efforts"]) == 2
     await record_history(stack, f"journey-{cid}", "journey-idempotent")
+
+
+async def test_closed_case_reads_from_the_read_model_after_retention(stack: Stack) -> None:
+    from temporalio.api.common.v1 import WorkflowExecution
+    from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
+    from temporalio.service import RPCError, RPCStatusCode
+
+    cid = (await stack.open_case())["case_id"]
+    closed = await stack.act(W, cid, "close", {"reason": "flyttat"})
+
+    async def projected() -> None:
+        page = await stack.get(W, "/api/v1/cases", phase="closed", limit=500)
+        assert cid in [c["case_id"] for c in page["items"]]
+
+    await eventually(projected)
+    # What the namespace's retention does to a closed workflow, done now.
+    await stack.temporal.workflow_service.delete_workflow_execution(
+        DeleteWorkflowExecutionRequest(
+            namespace=stack.temporal.namespace, workflow_execution=WorkflowExecution(workflow_id=f"journey-{cid}")
+        )
+    )
+
+    async def gone_from_temporal() -> None:
+        try:
+            await stack.temporal.get_workflow_handle(f"journey-{cid}").describe()
+        except RPCError as err:
+            assert err.status == RPCStatusCode.NOT_FOUND
+        else:
+            raise AssertionError("still there")
+
+    await eventually(gone_from_temporal)
+    assert await stack.get(W, f"/api/v1/cases/{cid}") == closed

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, TypeAdapter, field_validator
 from sqlalchemy.orm import defer
 
 from api.deps import SessionDep, SettingsDep, TemporalDep, require
@@ -32,6 +32,7 @@ from workflows.domain import (
 from workflows.personal_number import InvalidPersonalNumber, parse_personal_number
 
 router = APIRouter(tags=["cases"])
+_stored_view = TypeAdapter(CaseView)
 CaseReader = Annotated[User, Depends(require(*CASE_READERS))]
 CaseActor = Annotated[User, Depends(require(*CASE_ACTORS))]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -207,5 +208,5 @@ async def read_case(case_id: str, user: CaseReader, session: SessionDep, client:
     log_read(session, username=user.username, case_id=case_id, via="GET /api/v1/cases/{case_id}")
     state = await query_state(client, case_id)
     if state is None:
-        return CaseView(**summary.view)
+        return _stored_view.validate_python(summary.view)
     return state
