@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import HTTPException, status
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
@@ -56,15 +56,30 @@ async def query_state(client: Client, case_id: str) -> CaseView | None:
 
 
 async def run_action(
-    client: Client, case_id: str, action: Action, actor: Actor, body: ActionBody, idempotency_key: str | None
+    client: Client,
+    case_id: str,
+    action: Action,
+    actor: Actor,
+    body: ActionBody,
+    idempotency_key: str | None,
+    timeout: float,
 ) -> CaseView:
     handle = client.get_workflow_handle(workflow_id(case_id))
     update_id = f"{action.value}:{idempotency_key}" if idempotency_key else None
     try:
-        view: CaseView = await handle.execute_update(action.value, args=[actor, body], id=update_id, result_type=CaseView)
+        view: CaseView = await handle.execute_update(
+            action.value, args=[actor, body], id=update_id, result_type=CaseView, rpc_timeout=timedelta(seconds=timeout)
+        )
         return view
     except WorkflowUpdateFailedError as err:
         raise refusal_to_http(err.cause) from err
+    except WorkflowUpdateRPCTimeoutOrCancelledError as err:
+        # The action may still happen (it waits in Temporal); the same key makes a retry safe.
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "the case did not answer in time; retry with the same Idempotency-Key",
+            headers={"Retry-After": "5"},
+        ) from err
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             # The workflow has completed: the case is closed and takes no more actions.

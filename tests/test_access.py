@@ -76,8 +76,8 @@ async def test_admin_creates_users_and_municipalities(stack: Stack) -> None:
     )
     assert bad.status_code == 422
     assert {e["loc"][-1] for e in bad.json()["detail"]} >= {"role"}
-    me = await stack.get("ny.handlaggare", "/api/v1/me", password="langt-losenord-1")
-    assert me["organisation"] == "0180" and me["role"] == "case_worker"
+    r = await stack.api.get("/api/v1/me", headers=await stack.headers("ny.handlaggare", "langt-losenord-1"))
+    assert r.json()["organisation"] == "0180" and r.json()["role"] == "case_worker"
     munis = await stack.get("handlaggare", "/api/v1/municipalities")
     assert {"0662", "0581", "1444", "0180"} <= {m["code"] for m in munis}
 

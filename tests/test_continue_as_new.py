@@ -10,7 +10,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from core.temporal import ensure_search_attributes
 from tests.conftest import temporal_cli
-from tests.stack import Stack, running_stack
+from tests.stack import Stack, eventually, running_stack
 
 W = "handlaggare"
 
@@ -43,8 +43,11 @@ async def test_long_case_continues_as_new_with_its_state(short_history_stack: St
             W, cid, "record-follow-up", follow_up | {"note": f"möte {i}"}, **{"Idempotency-Key": f"f-{i}"}
         )
     assert len(state["follow_ups"]) == 30
-    current_run = (await handle.describe()).run_id
-    assert current_run != first_run
+
+    async def continued() -> None:
+        assert (await handle.describe()).run_id != first_run
+
+    await eventually(continued)  # the run loop continues as new between outbox passes
     first_history = [
         e async for e in s.temporal.get_workflow_handle(f"journey-{cid}", run_id=first_run).fetch_history_events()
     ]

@@ -196,5 +196,5 @@ async def test_closed_case_reads_from_the_read_model_after_retention(stack: Stac
         else:
             raise AssertionError("still there")
 
-    await eventually(gone_from_temporal)
+    await eventually(gone_from_temporal, timeout=90)  # deletion is a background task of the server
     assert await stack.get(W, f"/api/v1/cases/{cid}") == closed

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, HTTPException
 
-from api.deps import SessionDep, TemporalDep
+from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.journeys import query_state, run_action
 from api.routes.cases import CaseActor, case_in_scope, field_error, responsible_for
 from api.scope import actor_of
@@ -75,13 +75,18 @@ def _register(action: Action, body_type: type[a.ActionBody]) -> None:
         user: CaseActor,
         session: SessionDep,
         client: TemporalDep,
+        settings: SettingsDep,
         idempotency_key: IdempotencyKey = None,
         body: body_type = Body(... if required else None),  # type: ignore[valid-type]
     ) -> CaseView:
         summary = case_in_scope(session, user, case_id)
         body = body if body is not None else body_type()
         await check_with_catalogue(session, client, user, summary, body)
-        return await run_action(client, case_id, action, actor_of(user), body, idempotency_key)
+        # Give the connection back while the workflow works: its activities need the pool too.
+        session.close()
+        return await run_action(
+            client, case_id, action, actor_of(user), body, idempotency_key, settings.action_timeout
+        )
 
     act.__doc__ = f"`{action.value}`: see the contract's action table."
     router.post(f"/cases/{{case_id}}/actions/{action.value}", name=action.value, summary=action.value)(act)
