@@ -14,17 +14,19 @@ from core.logging import configure_logging
 from core.settings import Settings, get_settings
 from core.temporal import connect, ensure_search_attributes
 from workflows.journey import JourneyWorkflow
+from workflows.track import TrackWorkflow
 
 log = structlog.get_logger()
-WORKFLOWS = [JourneyWorkflow]
+WORKFLOWS = [JourneyWorkflow, TrackWorkflow]
 
 
-def activities_for(settings: Settings) -> list[object]:
+def activities_for(settings: Settings, client: Client, task_queue: str | None = None) -> list[object]:
     url = settings.resolved_database_url
     return [
         Projection(url).project_case,
         Notifier(url).notify,
-        Seats(url).request_seat,
+        # The seat activity calls the track's workflow: it needs the client and the worker's queue.
+        Seats(url, client, task_queue or settings.task_queue).request_seat,
     ]
 
 
@@ -33,7 +35,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
-        activities=activities_for(settings),
+        activities=activities_for(settings, client, task_queue),
         activity_executor=executor,
         max_concurrent_activities=16,
     )

@@ -42,6 +42,7 @@ class CaseState:
     follow_ups: list[FollowUp] = field(default_factory=list)
     standpoint: Standpoint | None = None
     application: Application | None = None
+    applications_made: int = 0  # numbers each application, so stale track messages are told apart
     track_id: str | None = None
     withdrawal: Withdrawal | None = None
     past_withdrawals: list[Withdrawal] = field(default_factory=list)

@@ -196,6 +196,7 @@ class Application:
     offered_at: datetime | None = None
     answer_by: datetime | None = None
     reason: str | None = None
+    number: int = 0  # the case's n-th application; the track's messages name it
 
 
 @dataclass

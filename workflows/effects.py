@@ -71,9 +71,12 @@ class SeatRequest:
     municipality: str
     experience: list[str]
     applied_at: datetime
+    # The case's application number: messages about an earlier application are ignored.
+    # A default, so requests in histories recorded before the field existed still decode.
+    application: int = 0
 
 
 @dataclass
 class SeatAnswer:
-    status: str  # offered, waiting, admitted, refused
+    status: str  # offered, waiting, admitted
     reason: str | None = None

@@ -6,20 +6,20 @@ reminders are written by activities from an outbox, so an action's answer never 
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Callable
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from workflows import actions as a
-    from workflows import process
+    from workflows import applications, process
     from workflows.actions import Action
     from workflows.case import CaseState, CaseView
     from workflows.clocks import TASK_KIND, Alarm, ClockName, Stage, alarm_time, next_alarm
-    from workflows.domain import Actor, ApplicationStatus, CaseOpening, Outcome
+    from workflows.domain import Actor, Application, ApplicationStatus, CaseOpening, Outcome, Phase
     from workflows.effects import (
         NEXT_DUE_AT,
         NOTIFY,
@@ -35,9 +35,12 @@ with workflow.unsafe.imports_passed_through():
         SeatRequest,
         TaskSpec,
     )
+    from workflows.seat_messages import ApplicantRef, SeatMove, ToJourney, ToTrack, TrackNotice, track_workflow_id
 
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 ESCALATION_AUDIENCE = {Stage.ESCALATE: "coordinator", Stage.ESCALATE_SUPERVISOR: "supervisor"}
+# Since this patch the track's workflow owns the seats and the journey signals it every change.
+TRACK_OWNS_SEATS = "track-workflow-owns-seats"
 
 
 @dataclass
@@ -69,6 +72,9 @@ class JourneyWorkflow:
             self._projected = -1
         self._notices: list[Notice] = []
         self._search_attributes: dict[str, object] = {}
+        self._seat_moves: list[SeatMove] = []  # signals owed to tracks, sent in order
+        self._applying: tuple[str, int] | None = None  # (track, application) while the track answers
+        self._early_notices: list[TrackNotice] = []  # the track spoke before its answer arrived
 
     @workflow.run
     async def run(self, input: JourneyInput) -> Outcome:
@@ -145,15 +151,36 @@ class JourneyWorkflow:
     async def apply_to_track(self, actor: Actor, body: a.ApplyToTrack) -> CaseView:
         if self._already_applied():
             return process.view(self.state)
-        answer = await self._request_seat(body)
+        if self._applying is not None:
+            # Two applications at once would let one participant hold two places.
+            refusal = a.Refusal(
+                "not_allowed", "another application is being answered", self.state.phase.value,
+                [x.value for x in process.allowed_actions(self.state)],
+            )
+            raise ActionRefusedError(refusal.message, refusal, type=refusal.kind, non_retryable=True)
+        self.state.applications_made += 1
+        number = self.state.applications_made
+        self._applying = (body.track_id, number)
+        applied_at = workflow.now()
+        try:
+            answer = await self._request_seat(body, number, applied_at)
+        finally:
+            self._applying = None
         # The track answered while we waited: the phase may have moved on meanwhile.
         if self.state.phase is not process.Phase.TRACK_SELECTION:
+            self._early_notices.clear()
+            self._owe_track(SeatMove(body.track_id, ToTrack.APPLICANT_LEFT, ApplicantRef(self.state.case_id, number)))
             raise ActionRefusedError("the case left track selection while the track answered", non_retryable=True)
         status = ApplicationStatus(answer.status)
-        return self._act(
+        view = self._act(
             actor, Action.APPLY_TO_TRACK, body,
-            lambda now: process.application_answered(self.state, body, status, answer.reason, now),
+            lambda now: process.application_answered(self.state, body, status, answer.reason, now, number, applied_at),
         )
+        if not self._early_notices:
+            return view
+        while self._early_notices:
+            self._hear(self._early_notices.pop(0))
+        return process.view(self.state)
 
     @apply_to_track.validator
     def _check_apply_to_track(self, actor: Actor, body: a.ApplyToTrack) -> None:
@@ -215,6 +242,46 @@ class JourneyWorkflow:
     def _check_close(self, actor: Actor, body: a.Close) -> None:
         self._check(Action.CLOSE, body)
 
+    # --- what the track says (signals from the track's workflow) ------------------------
+
+    @workflow.signal(name=ToJourney.SEAT_OFFERED.value)
+    def seat_offered(self, notice: TrackNotice) -> None:
+        self._hear(notice)
+
+    @workflow.signal(name=ToJourney.ADMITTED_BY_LEAD.value)
+    def admitted_by_lead(self, notice: TrackNotice) -> None:
+        self._hear(notice)
+
+    @workflow.signal(name=ToJourney.DECLINED_BY_LEAD.value)
+    def declined_by_lead(self, notice: TrackNotice) -> None:
+        self._hear(notice)
+
+    def _hear(self, notice: TrackNotice) -> None:
+        if self._applying == (notice.track_id, notice.application):
+            self._early_notices.append(notice)  # heard once the track's answer is in
+            return
+        now = workflow.now()
+        summary = applications.hear_from_track(self.state, notice, now)
+        if summary is not None:
+            action = notice.signal.value.replace("_", "-")
+            process.record(self.state, now, notice.decided_by or "system", action, summary, None)
+            return
+        app = self.state.application
+        holding = applications.is_about(app, notice) and app is not None and app.status in applications.HOLDING
+        if notice.signal is not ToJourney.DECLINED_BY_LEAD and not holding:
+            # An offer or admission the case can no longer take: the track gives it to the next.
+            ref = ApplicantRef(notice.case_id, notice.application)
+            self._owe_track(SeatMove(notice.track_id, ToTrack.APPLICANT_LEFT, ref))
+
+    def _owe_track(self, move: SeatMove) -> None:
+        if workflow.patched(TRACK_OWNS_SEATS):
+            self._seat_moves.append(move)
+
+    def _tell_track_after(self, before: Application | None, before_phase: Phase) -> None:
+        move = applications.owed_to_track(before, before_phase, self.state)
+        if move is not None:
+            self._owe_track(move)
+
     # --- how an action is checked and applied ------------------------------------------
 
     def _already_applied(self) -> bool:
@@ -233,17 +300,19 @@ class JourneyWorkflow:
         if self._already_applied():
             return process.view(self.state)
         now = workflow.now()
+        before, before_phase = self.state.application, self.state.phase
         summary = apply(now)
         process.record(self.state, now, actor, action.value, summary, body.note)
+        self._tell_track_after(before, before_phase)
         info = workflow.current_update_info()
         if info is not None:
             process.remember_update(self.state, info.id)
         return process.view(self.state)
 
-    async def _request_seat(self, body: a.ApplyToTrack) -> SeatAnswer:
+    async def _request_seat(self, body: a.ApplyToTrack, number: int, applied_at: datetime) -> SeatAnswer:
         request = SeatRequest(
             body.track_id, self.state.case_id, self.state.municipality,
-            [x.value for x in self.state.mapping.experience], workflow.now(),
+            [x.value for x in self.state.mapping.experience], applied_at, number,
         )
         return await workflow.execute_activity(
             REQUEST_SEAT, request, result_type=SeatAnswer,
@@ -258,8 +327,10 @@ class JourneyWorkflow:
         now = workflow.now()
         kind = TASK_KIND[alarm.clock]
         if alarm.clock is ClockName.OFFER_ANSWER and alarm.stage is Stage.DUE:
+            before = self.state.application
             process.expire_offer(self.state)
             process.record(self.state, now, "system", "offer-expired", "no answer in time: the offer expired", None)
+            self._tell_track_after(before, self.state.phase)
             return
         audience = ESCALATION_AUDIENCE.get(alarm.stage, "responsible")
         self._notices.append(
@@ -287,10 +358,11 @@ class JourneyWorkflow:
     # --- the outbox: read model, reminders, search attributes --------------------------
 
     def _outbox_waiting(self) -> bool:
-        return bool(self._notices) or self._projected != self.state.version
+        return bool(self._notices) or self._projected != self.state.version or bool(self._seat_moves)
 
     async def _write_outbox(self) -> None:
         while self._outbox_waiting():
+            await self._tell_tracks()
             self._update_search_attributes()
             if self._projected != self.state.version:
                 version = self.state.version
@@ -305,6 +377,18 @@ class JourneyWorkflow:
                     NOTIFY, notice, start_to_close_timeout=timedelta(seconds=60), retry_policy=ACTIVITY_RETRY,
                 )
                 self._notices.pop(0)
+
+    async def _tell_tracks(self) -> None:
+        # First in the outbox: a freed seat should not wait on a slow mail server.
+        while self._seat_moves:
+            move = self._seat_moves[0]
+            try:
+                await workflow.get_external_workflow_handle(track_workflow_id(move.track_id)).signal(
+                    move.signal.value, move.ref
+                )
+            except FailureError:
+                workflow.logger.warning("track_unreachable", extra={"track_id": move.track_id})
+            self._seat_moves.pop(0)
 
     def _snapshot(self) -> CaseSnapshot:
         s = self.state

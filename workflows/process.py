@@ -203,8 +203,13 @@ def joint_standpoint(state: CaseState, body: a.JointStandpoint, now: datetime) -
     return f"joint standpoint: {body.decision.value}"
 
 
-def application_answered(state: CaseState, body: a.ApplyToTrack, status: ApplicationStatus, reason: str | None, now: datetime) -> str:
-    state.application = Application(body.track_id, status, now, body.motivation, reason=reason)
+def application_answered(
+    state: CaseState, body: a.ApplyToTrack, status: ApplicationStatus, reason: str | None, now: datetime,
+    number: int = 0, applied_at: datetime | None = None,
+) -> str:
+    # Applied when the track was asked: the time the track ranks the application by.
+    applied = applied_at or now
+    state.application = Application(body.track_id, status, applied, body.motivation, reason=reason, number=number)
     if status is ApplicationStatus.OFFERED:
         offer_seat(state, now)
     elif status is ApplicationStatus.ADMITTED:
