@@ -1,5 +1,6 @@
 """All settings, from `SAMVERKAN_*` environment variables and `.env`."""
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,11 +22,17 @@ class Settings(BaseSettings):
     temporal_ui_port: int = 8233
     admin_username: str = "admin"
     admin_password: str | None = None
+    # smtp://[user[:password]@]host[:port][?starttls=true] or smtps://… (see activities/smtp.py);
+    # unset: reminders go to the in-app inbox and the log only.
     smtp_url: str | None = None
     mail_from: str = "samverkan@localhost"
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = Field(default="http://127.0.0.1:8000", description="base of the links in mails")
+    digest_time: time = Field(default=time(7, 30), description="daily digest, local time in Europe/Stockholm")
+    digest_working_days_only: bool = Field(default=True, description="no digest on weekends and holidays")
+    digest_schedule_id: str = "daily-digest"
     policy_file: Path | None = None
     jwt_secret: str | None = None
+    action_timeout: float = Field(default=30.0, description="seconds an action may wait for its case")
     token_minutes: int = Field(default=8 * 60, description="how long a login lasts")
     payload_key: str | None = Field(default=None, description="base64 AES-256 key for payloads")
     log_format: str = "console"
