@@ -62,6 +62,9 @@ class Notice:
     task_kind: str
     stage: str
     due_at: datetime
+    # The participant as a mail may name them ("A. H."); never the name or personal number.
+    # A default, so notices in histories recorded before the field existed still decode.
+    initials: str = ""
 
 
 @dataclass

@@ -7,7 +7,7 @@ reminders are written by activities from an outbox, so an action's answer never 
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -35,12 +35,14 @@ with workflow.unsafe.imports_passed_through():
         SeatRequest,
         TaskSpec,
     )
+    from workflows.initials import initials
     from workflows.seat_messages import ApplicantRef, SeatMove, ToJourney, ToTrack, TrackNotice, track_workflow_id
 
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 ESCALATION_AUDIENCE = {Stage.ESCALATE: "coordinator", Stage.ESCALATE_SUPERVISOR: "supervisor"}
 # Since this patch the track's workflow owns the seats and the journey signals it every change.
 TRACK_OWNS_SEATS = "track-workflow-owns-seats"
+OUTBOX_ONE_PASS = "outbox-one-pass-per-turn"
 
 
 @dataclass
@@ -51,6 +53,25 @@ class JourneyInput:
 
 class ActionRefusedError(ApplicationError):
     """Raised by validators; the refusal travels in `details[0]`."""
+
+
+def _action_update(action: Action, body_type: type[a.ActionBody]) -> Any:
+    """The Update for one action: its validator refuses what the phase does not allow (nothing
+    is written then); its handler applies the action's rule from process.RULES."""
+
+    async def handler(self: Any, actor: Actor, body: body_type) -> CaseView:  # type: ignore[valid-type]
+        return self._act(actor, action, body)
+
+    def validator(self: Any, actor: Actor, body: body_type) -> None:  # type: ignore[valid-type]
+        self._check(action, body)
+
+    # The SDK reads the arguments' types from the annotations: `self` must not be among them.
+    for fn in (handler, validator):
+        del fn.__annotations__["self"]
+        fn.__name__ = action.value.replace("-", "_")
+    update = workflow.update(name=action.value)(handler)
+    update.validator(validator)
+    return update
 
 
 @workflow.defn(name="Journey")
@@ -82,11 +103,11 @@ class JourneyWorkflow:
             await self._write_outbox()
             if self.state.phase is process.Phase.CLOSED:
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                await self._write_outbox()
+                await self._drain_outbox()
                 return Outcome(self.state.case_id, self.state.exit_reason, self.state.outcome, self.state.closed_reason)
             if workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                await self._write_outbox()
+                await self._drain_outbox()
                 workflow.continue_as_new(JourneyInput(state=self.state))
             alarm = next_alarm(self.state.clocks, self.state.policy)
             if alarm is not None and alarm.at <= workflow.now():
@@ -105,47 +126,20 @@ class JourneyWorkflow:
     def current_state(self) -> CaseView:
         return process.view(self.state)
 
-    # --- the actions (one Update each) --------------------------------------------------
+    # --- the actions: one Update each, with a validator --------------------------------
 
-    @workflow.update(name=Action.COMPLETE_INTRODUCTION.value)
-    async def complete_introduction(self, actor: Actor, body: a.CompleteIntroduction) -> CaseView:
-        return self._act(actor, Action.COMPLETE_INTRODUCTION, body, lambda now: process.complete_introduction(self.state, now))
-
-    @complete_introduction.validator
-    def _check_complete_introduction(self, actor: Actor, body: a.CompleteIntroduction) -> None:
-        self._check(Action.COMPLETE_INTRODUCTION, body)
-
-    @workflow.update(name=Action.PLAN_EFFORT.value)
-    async def plan_effort(self, actor: Actor, body: a.PlanEffort) -> CaseView:
-        return self._act(actor, Action.PLAN_EFFORT, body, lambda now: process.plan_effort(self.state, body))
-
-    @plan_effort.validator
-    def _check_plan_effort(self, actor: Actor, body: a.PlanEffort) -> None:
-        self._check(Action.PLAN_EFFORT, body)
-
-    @workflow.update(name=Action.COMPLETE_EFFORT.value)
-    async def complete_effort(self, actor: Actor, body: a.CompleteEffort) -> CaseView:
-        return self._act(actor, Action.COMPLETE_EFFORT, body, lambda now: process.complete_effort(self.state, body, now))
-
-    @complete_effort.validator
-    def _check_complete_effort(self, actor: Actor, body: a.CompleteEffort) -> None:
-        self._check(Action.COMPLETE_EFFORT, body)
-
-    @workflow.update(name=Action.RECORD_FOLLOW_UP.value)
-    async def record_follow_up(self, actor: Actor, body: a.RecordFollowUp) -> CaseView:
-        return self._act(actor, Action.RECORD_FOLLOW_UP, body, lambda now: process.record_follow_up(self.state, body, actor, now))
-
-    @record_follow_up.validator
-    def _check_record_follow_up(self, actor: Actor, body: a.RecordFollowUp) -> None:
-        self._check(Action.RECORD_FOLLOW_UP, body)
-
-    @workflow.update(name=Action.JOINT_STANDPOINT.value)
-    async def joint_standpoint(self, actor: Actor, body: a.JointStandpoint) -> CaseView:
-        return self._act(actor, Action.JOINT_STANDPOINT, body, lambda now: process.joint_standpoint(self.state, body, now))
-
-    @joint_standpoint.validator
-    def _check_joint_standpoint(self, actor: Actor, body: a.JointStandpoint) -> None:
-        self._check(Action.JOINT_STANDPOINT, body)
+    complete_introduction = _action_update(Action.COMPLETE_INTRODUCTION, a.CompleteIntroduction)
+    plan_effort = _action_update(Action.PLAN_EFFORT, a.PlanEffort)
+    complete_effort = _action_update(Action.COMPLETE_EFFORT, a.CompleteEffort)
+    record_follow_up = _action_update(Action.RECORD_FOLLOW_UP, a.RecordFollowUp)
+    joint_standpoint = _action_update(Action.JOINT_STANDPOINT, a.JointStandpoint)
+    answer_offer = _action_update(Action.ANSWER_OFFER, a.AnswerOffer)
+    record_exit = _action_update(Action.RECORD_EXIT, a.RecordExit)
+    record_outcome = _action_update(Action.RECORD_OUTCOME, a.RecordOutcome)
+    withdraw = _action_update(Action.WITHDRAW, a.Withdraw)
+    reactivate = _action_update(Action.REACTIVATE, a.Reactivate)
+    reassign = _action_update(Action.REASSIGN, a.Reassign)
+    close = _action_update(Action.CLOSE, a.Close)
 
     @workflow.update(name=Action.APPLY_TO_TRACK.value)
     async def apply_to_track(self, actor: Actor, body: a.ApplyToTrack) -> CaseView:
@@ -174,7 +168,9 @@ class JourneyWorkflow:
         status = ApplicationStatus(answer.status)
         view = self._act(
             actor, Action.APPLY_TO_TRACK, body,
-            lambda now: process.application_answered(self.state, body, status, answer.reason, now, number, applied_at),
+            lambda state, body, actor, now: process.application_answered(
+                state, body, status, answer.reason, now, number, applied_at
+            ),
         )
         if not self._early_notices:
             return view
@@ -185,62 +181,6 @@ class JourneyWorkflow:
     @apply_to_track.validator
     def _check_apply_to_track(self, actor: Actor, body: a.ApplyToTrack) -> None:
         self._check(Action.APPLY_TO_TRACK, body)
-
-    @workflow.update(name=Action.ANSWER_OFFER.value)
-    async def answer_offer(self, actor: Actor, body: a.AnswerOffer) -> CaseView:
-        return self._act(actor, Action.ANSWER_OFFER, body, lambda now: process.answer_offer(self.state, body, now))
-
-    @answer_offer.validator
-    def _check_answer_offer(self, actor: Actor, body: a.AnswerOffer) -> None:
-        self._check(Action.ANSWER_OFFER, body)
-
-    @workflow.update(name=Action.RECORD_EXIT.value)
-    async def record_exit(self, actor: Actor, body: a.RecordExit) -> CaseView:
-        return self._act(actor, Action.RECORD_EXIT, body, lambda now: process.record_exit(self.state, body, now))
-
-    @record_exit.validator
-    def _check_record_exit(self, actor: Actor, body: a.RecordExit) -> None:
-        self._check(Action.RECORD_EXIT, body)
-
-    @workflow.update(name=Action.RECORD_OUTCOME.value)
-    async def record_outcome(self, actor: Actor, body: a.RecordOutcome) -> CaseView:
-        return self._act(actor, Action.RECORD_OUTCOME, body, lambda now: process.record_outcome(self.state, body, now))
-
-    @record_outcome.validator
-    def _check_record_outcome(self, actor: Actor, body: a.RecordOutcome) -> None:
-        self._check(Action.RECORD_OUTCOME, body)
-
-    @workflow.update(name=Action.WITHDRAW.value)
-    async def withdraw(self, actor: Actor, body: a.Withdraw) -> CaseView:
-        return self._act(actor, Action.WITHDRAW, body, lambda now: process.withdraw(self.state, body, now))
-
-    @withdraw.validator
-    def _check_withdraw(self, actor: Actor, body: a.Withdraw) -> None:
-        self._check(Action.WITHDRAW, body)
-
-    @workflow.update(name=Action.REACTIVATE.value)
-    async def reactivate(self, actor: Actor, body: a.Reactivate) -> CaseView:
-        return self._act(actor, Action.REACTIVATE, body, lambda now: process.reactivate(self.state, body, now))
-
-    @reactivate.validator
-    def _check_reactivate(self, actor: Actor, body: a.Reactivate) -> None:
-        self._check(Action.REACTIVATE, body)
-
-    @workflow.update(name=Action.REASSIGN.value)
-    async def reassign(self, actor: Actor, body: a.Reassign) -> CaseView:
-        return self._act(actor, Action.REASSIGN, body, lambda now: process.reassign(self.state, body))
-
-    @reassign.validator
-    def _check_reassign(self, actor: Actor, body: a.Reassign) -> None:
-        self._check(Action.REASSIGN, body)
-
-    @workflow.update(name=Action.CLOSE.value)
-    async def close(self, actor: Actor, body: a.Close) -> CaseView:
-        return self._act(actor, Action.CLOSE, body, lambda now: process.close(self.state, body, now))
-
-    @close.validator
-    def _check_close(self, actor: Actor, body: a.Close) -> None:
-        self._check(Action.CLOSE, body)
 
     # --- what the track says (signals from the track's workflow) ------------------------
 
@@ -296,12 +236,14 @@ class JourneyWorkflow:
         except process.Refused as refused:
             raise ActionRefusedError(str(refused), refused.refusal, type=refused.refusal.kind, non_retryable=True)
 
-    def _act(self, actor: Actor, action: Action, body: a.ActionBody, apply: Callable[..., str]) -> CaseView:
+    def _act(
+        self, actor: Actor, action: Action, body: a.ActionBody, rule: process.ActionRule | None = None
+    ) -> CaseView:
         if self._already_applied():
             return process.view(self.state)
         now = workflow.now()
         before, before_phase = self.state.application, self.state.phase
-        summary = apply(now)
+        summary = (rule or process.RULES[action])(self.state, body, actor, now)
         process.record(self.state, now, actor, action.value, summary, body.note)
         self._tell_track_after(before, before_phase)
         info = workflow.current_update_info()
@@ -338,6 +280,7 @@ class JourneyWorkflow:
                 f"{self.state.case_id}:{alarm.clock.value}:{clock.seq}:{alarm.stage.value}",
                 self.state.case_id, self.state.municipality, self.state.responsible_worker,
                 audience, kind, alarm.stage.value, clock.due_at,
+                initials(self.state.participant.given_name, self.state.participant.family_name),
             )
         )
         self.state.version += 1
@@ -360,23 +303,34 @@ class JourneyWorkflow:
     def _outbox_waiting(self) -> bool:
         return bool(self._notices) or self._projected != self.state.version or bool(self._seat_moves)
 
-    async def _write_outbox(self) -> None:
+    async def _drain_outbox(self) -> None:
         while self._outbox_waiting():
-            await self._tell_tracks()
-            self._update_search_attributes()
-            if self._projected != self.state.version:
-                version = self.state.version
-                await workflow.execute_activity(
-                    PROJECT_CASE, self._snapshot(),
-                    start_to_close_timeout=timedelta(seconds=30), retry_policy=ACTIVITY_RETRY,
-                )
-                self._projected = version
-            while self._notices:
-                notice = self._notices[0]
-                await workflow.execute_activity(
-                    NOTIFY, notice, start_to_close_timeout=timedelta(seconds=60), retry_policy=ACTIVITY_RETRY,
-                )
-                self._notices.pop(0)
+            await self._outbox_pass()
+
+    async def _write_outbox(self) -> None:
+        # One pass, not until empty: under a stream of actions the run loop must still get
+        # to its continue-as-new check between passes. Cases started before drained fully.
+        if not workflow.patched(OUTBOX_ONE_PASS):
+            await self._drain_outbox()
+        elif self._outbox_waiting():
+            await self._outbox_pass()
+
+    async def _outbox_pass(self) -> None:
+        await self._tell_tracks()
+        self._update_search_attributes()
+        if self._projected != self.state.version:
+            version = self.state.version
+            await workflow.execute_activity(
+                PROJECT_CASE, self._snapshot(),
+                start_to_close_timeout=timedelta(seconds=30), retry_policy=ACTIVITY_RETRY,
+            )
+            self._projected = version
+        while self._notices:
+            notice = self._notices[0]
+            await workflow.execute_activity(
+                NOTIFY, notice, start_to_close_timeout=timedelta(seconds=60), retry_policy=ACTIVITY_RETRY,
+            )
+            self._notices.pop(0)
 
     async def _tell_tracks(self) -> None:
         # First in the outbox: a freed seat should not wait on a slow mail server.

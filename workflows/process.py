@@ -4,8 +4,10 @@ Every function here takes the case state and the time and changes nothing outsid
 workflow wires them to Temporal updates and timers.
 """
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
+from typing import Any
 
 from workflows import actions as a
 from workflows.actions import Action
@@ -162,12 +164,12 @@ def remember_update(state: CaseState, update_id: str) -> None:
     del state.applied_updates[:-REMEMBERED_UPDATES]
 
 
-def complete_introduction(state: CaseState, now: datetime) -> str:
+def complete_introduction(state: CaseState, body: a.CompleteIntroduction, actor: Actor, now: datetime) -> str:
     start_phase(state, Phase.PREPARATORY, now)
     return "introduction completed"
 
 
-def plan_effort(state: CaseState, body: a.PlanEffort) -> str:
+def plan_effort(state: CaseState, body: a.PlanEffort, actor: Actor, now: datetime) -> str:
     effort_id = f"effort-{len(state.efforts) + 1}"
     state.efforts.append(
         Effort(effort_id, body.kind, body.provider, body.starts_on, body.ends_on, note=body.note)
@@ -175,7 +177,7 @@ def plan_effort(state: CaseState, body: a.PlanEffort) -> str:
     return f"{effort_id} planned: {body.kind.value} by {body.provider}"
 
 
-def complete_effort(state: CaseState, body: a.CompleteEffort, now: datetime) -> str:
+def complete_effort(state: CaseState, body: a.CompleteEffort, actor: Actor, now: datetime) -> str:
     for i, effort in enumerate(state.efforts):
         if effort.effort_id == body.effort_id:
             state.efforts[i] = replace(effort, result=body.result, completed_at=now)
@@ -191,7 +193,7 @@ def record_follow_up(state: CaseState, body: a.RecordFollowUp, actor: Actor, now
     return f"follow-up held {body.held_on.isoformat()}"
 
 
-def joint_standpoint(state: CaseState, body: a.JointStandpoint, now: datetime) -> str:
+def joint_standpoint(state: CaseState, body: a.JointStandpoint, actor: Actor, now: datetime) -> str:
     state.standpoint = body.decision
     if body.decision is Standpoint.TRACK:
         state.application = None
@@ -234,7 +236,7 @@ def admit(state: CaseState, now: datetime) -> None:
     start_phase(state, Phase.TRACK, now)
 
 
-def answer_offer(state: CaseState, body: a.AnswerOffer, now: datetime) -> str:
+def answer_offer(state: CaseState, body: a.AnswerOffer, actor: Actor, now: datetime) -> str:
     app = state.application
     assert app is not None
     stop_clock(state, ClockName.OFFER_ANSWER)
@@ -271,18 +273,18 @@ def exit_programme(state: CaseState, reason: ExitReason, exited_on: date | None,
     start_clock(state, ClockName.OUTCOME_CHECK, now, due)
 
 
-def record_exit(state: CaseState, body: a.RecordExit, now: datetime) -> str:
+def record_exit(state: CaseState, body: a.RecordExit, actor: Actor, now: datetime) -> str:
     exit_programme(state, body.reason, body.exited_on, now)
     return f"exit: {body.reason.value}"
 
 
-def record_outcome(state: CaseState, body: a.RecordOutcome, now: datetime) -> str:
+def record_outcome(state: CaseState, body: a.RecordOutcome, actor: Actor, now: datetime) -> str:
     state.outcome = body.status
     close_case(state, None, now)
     return f"outcome after exit: {body.status.value}"
 
 
-def withdraw(state: CaseState, body: a.Withdraw, now: datetime) -> str:
+def withdraw(state: CaseState, body: a.Withdraw, actor: Actor, now: datetime) -> str:
     end_application(state)
     if body.review_on is not None:
         review_day = body.review_on
@@ -296,7 +298,7 @@ def withdraw(state: CaseState, body: a.Withdraw, now: datetime) -> str:
     return f"programme withdrawn; review on {review_day.isoformat()}"
 
 
-def reactivate(state: CaseState, body: a.Reactivate, now: datetime) -> str:
+def reactivate(state: CaseState, body: a.Reactivate, actor: Actor, now: datetime) -> str:
     if state.withdrawal is not None:
         state.past_withdrawals.append(state.withdrawal)
     state.withdrawal = None
@@ -308,7 +310,7 @@ def reactivate(state: CaseState, body: a.Reactivate, now: datetime) -> str:
     return f"reactivated at {phase.value}"
 
 
-def reassign(state: CaseState, body: a.Reassign) -> str:
+def reassign(state: CaseState, body: a.Reassign, actor: Actor, now: datetime) -> str:
     previous, state.responsible_worker = state.responsible_worker, body.responsible_worker
     return f"responsible worker {previous} → {body.responsible_worker}"
 
@@ -320,9 +322,28 @@ def close_case(state: CaseState, reason: str | None, now: datetime) -> None:
     start_phase(state, Phase.CLOSED, now)
 
 
-def close(state: CaseState, body: a.Close, now: datetime) -> str:
+def close(state: CaseState, body: a.Close, actor: Actor, now: datetime) -> str:
     close_case(state, body.reason, now)
     return "closed without outcome"
+
+
+# Every action but apply-to-track (which waits for the track's answer) as one call:
+# (state, body, actor, now) -> the timeline's summary of what was done.
+ActionRule = Callable[[CaseState, Any, Actor, datetime], str]
+RULES: dict[Action, ActionRule] = {
+    Action.COMPLETE_INTRODUCTION: complete_introduction,
+    Action.PLAN_EFFORT: plan_effort,
+    Action.COMPLETE_EFFORT: complete_effort,
+    Action.RECORD_FOLLOW_UP: record_follow_up,
+    Action.JOINT_STANDPOINT: joint_standpoint,
+    Action.ANSWER_OFFER: answer_offer,
+    Action.RECORD_EXIT: record_exit,
+    Action.RECORD_OUTCOME: record_outcome,
+    Action.WITHDRAW: withdraw,
+    Action.REACTIVATE: reactivate,
+    Action.REASSIGN: reassign,
+    Action.CLOSE: close,
+}
 
 
 def view(state: CaseState) -> CaseView:
