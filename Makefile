@@ -30,4 +30,4 @@ clean:
 
 # Re-record the workflow histories that tests/test_replay.py replays (after a deliberate change).
 histories: $(STAMP)
-	SAMVERKAN_RECORD_HISTORIES=1 $(BIN)/python -m pytest -q tests/test_journey_paths.py tests/test_journey_clocks.py
+	SAMVERKAN_RECORD_HISTORIES=1 $(BIN)/python -m pytest -q tests/test_journey_paths.py tests/test_journey_clocks.py tests/test_tracks.py
