@@ -1,35 +1,68 @@
 """Delivers a reminder or escalation: to the log (and the inbox, through the tasks) always,
-by e-mail when SMTP is configured. The notice key makes a retry deliver nothing twice."""
-
-from datetime import UTC, datetime
+by e-mail to the task's holder when SMTP is configured. The notice key makes a retry deliver
+nothing twice."""
 
 import structlog
-from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
+from activities.delivery import Delivery
+from activities.mail import Letterhead, render
+from activities.smtp import MailNotSent
 from store.db import session_scope
-from store.models import Notification
+from store.notifications import record_delivered
+from store.tasks import assignee_for
+from store.users import get_user
 from workflows.effects import NOTIFY, Notice
 
 log = structlog.get_logger()
 
+# A reminder waits in the case's outbox while its mail is tried: after this many attempts
+# (about a quarter of a minute of back-off) the mail is given up, not the reminder, which
+# stays in the inbox and comes in the next daily digest.
+MAIL_ATTEMPTS = 5
+
 
 class Notifier:
-    def __init__(self, database_url: str) -> None:
+    def __init__(
+        self, database_url: str, delivery: Delivery | None = None, letterhead: Letterhead | None = None
+    ) -> None:
         self.database_url = database_url
+        self.delivery = delivery
+        self.letterhead = letterhead
 
     @activity.defn(name=NOTIFY)
     def notify(self, notice: Notice) -> bool:
+        """True when something was delivered by this call."""
         with session_scope(self.database_url) as session:
-            if session.get(Notification, notice.key) is not None:
-                return False
-            session.add(Notification(key=notice.key, case_id=notice.case_id, recipient=notice.audience, channel="inbox", sent_at=datetime.now(UTC)))
-            try:
-                session.commit()
-            except IntegrityError:
-                return False
-        log.info(
-            "reminder", case_id=notice.case_id, kind=notice.task_kind, stage=notice.stage,
-            audience=notice.audience, due_at=notice.due_at.isoformat(),
-        )
-        return True
+            recipient = assignee_for(session, notice.audience, notice.municipality, notice.responsible_worker)
+            user = get_user(session, recipient) if recipient else None
+            address = user.email if user is not None and user.active else None
+            first = record_delivered(
+                session, key=notice.key, channel="inbox", recipient=recipient, case_id=notice.case_id
+            )
+        if first:
+            log.info(
+                "reminder", case_id=notice.case_id, kind=notice.task_kind, stage=notice.stage,
+                audience=notice.audience, recipient=recipient, due_at=notice.due_at.isoformat(),
+            )
+        if self.delivery is None or self.letterhead is None:
+            return first
+        if address is None or recipient is None:
+            log.info("reminder_not_mailed", case_id=notice.case_id, stage=notice.stage, recipient=recipient)
+            return first
+        key = f"{notice.key}:mail"
+        message = render("reminder", self.letterhead, address, key, notice=notice)
+        try:
+            sent = self.delivery.send_once(
+                key=key, channel="mail", recipient=recipient, case_id=notice.case_id, message=message
+            )
+        except MailNotSent as exc:
+            if activity.info().attempt < MAIL_ATTEMPTS:
+                raise
+            log.warning(
+                "mail_given_up", case_id=notice.case_id, stage=notice.stage, recipient=recipient, error=str(exc)
+            )
+            return first
+        if sent:
+            log.info("reminder_mailed", case_id=notice.case_id, stage=notice.stage, recipient=recipient)
+        return first or sent

@@ -102,13 +102,17 @@ class Task(SQLModel, table=True):
 
 
 class Notification(SQLModel, table=True):
-    """Each reminder delivered, once: the key makes a retried activity a no-op."""
+    """Each message delivered, once: the key makes a retried activity a no-op.
+
+    A mail is claimed (`sending`) before it goes out and marked `sent` after the server took it;
+    a claim that stays `sending` means the outcome is unknown and is never sent again."""
 
     key: str = Field(primary_key=True, max_length=220)
-    case_id: str = Field(index=True)
-    recipient: str | None = None
-    channel: str
-    sent_at: datetime = utc_column(nullable=False)
+    case_id: str | None = Field(default=None, index=True)  # none for a digest
+    recipient: str | None = None  # a username, never an address
+    channel: str  # inbox, mail or digest
+    status: str = "sent"  # sending, sent
+    sent_at: datetime = utc_column(nullable=False)  # when claimed, then when sent
 
 
 class AccessLog(SQLModel, table=True):

@@ -118,13 +118,24 @@ async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 15.0, i
 
 
 @asynccontextmanager
-async def running_stack(temporal_address: str, data_dir: Path, database_url: str) -> AsyncIterator[Stack]:
-    settings = Settings(
-        data_dir=data_dir, database_url=database_url, temporal_address=temporal_address,
-        task_queue=f"samverkan-{secrets.token_hex(4)}", admin_username="admin",
-        admin_password=ADMIN_PASSWORD, seed_demo=True, payload_key=TEST_PAYLOAD_KEY, log_format="console", log_level="warning",
-        _env_file=None,  # type: ignore[call-arg]
+async def running_stack(
+    temporal_address: str, data_dir: Path, database_url: str, *, smtp_url: str | None = None, **overrides: Any
+) -> AsyncIterator[Stack]:
+    """`smtp_url` (and any other Settings field in `overrides`) for stacks that mail."""
+    values: dict[str, Any] = dict(
+        data_dir=data_dir,
+        database_url=database_url,
+        temporal_address=temporal_address,
+        task_queue=f"samverkan-{secrets.token_hex(4)}",
+        admin_username="admin",
+        admin_password=ADMIN_PASSWORD,
+        seed_demo=True,
+        payload_key=TEST_PAYLOAD_KEY,
+        log_format="console",
+        log_level="warning",
+        smtp_url=smtp_url,
     )
+    settings = Settings(**(values | overrides), _env_file=None)  # type: ignore[call-arg]
     upgrade(database_url)
     with session_scope(database_url) as session:
         seed(session, settings)

@@ -7,24 +7,34 @@ import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.delivery import Delivery
+from activities.digest import Digest
+from activities.mail import Letterhead
 from activities.notify import Notifier
 from activities.projection import Projection
 from activities.seats import Seats
+from activities.smtp import SmtpServer
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
 from core.temporal import connect, ensure_search_attributes
+from worker.schedules import ensure_digest_schedule
+from workflows.digest import DailyDigestWorkflow
 from workflows.journey import JourneyWorkflow
 from workflows.track import TrackWorkflow
 
 log = structlog.get_logger()
-WORKFLOWS = [JourneyWorkflow, TrackWorkflow]
+WORKFLOWS = [JourneyWorkflow, DailyDigestWorkflow, TrackWorkflow]
 
 
 def activities_for(settings: Settings, client: Client, task_queue: str | None = None) -> list[object]:
     url = settings.resolved_database_url
+    # Without SMTP, reminders and digests go to the inbox and the log only.
+    delivery = Delivery(url, SmtpServer.from_url(settings.smtp_url)) if settings.smtp_url else None
+    letterhead = Letterhead(settings.mail_from, settings.public_url)
     return [
         Projection(url).project_case,
-        Notifier(url).notify,
+        Notifier(url, delivery, letterhead).notify,
+        Digest(url, delivery, letterhead).send_daily_digest,
         # The seat activity calls the track's workflow: it needs the client and the worker's queue.
         Seats(url, client, task_queue or settings.task_queue).request_seat,
     ]
@@ -46,6 +56,7 @@ async def main() -> None:
     configure_logging(settings.log_format, settings.log_level)
     client = await connect(settings)
     await ensure_search_attributes(client)
+    await ensure_digest_schedule(client, settings)
     with ThreadPoolExecutor(max_workers=16) as executor:
         worker = build_worker(client, settings, executor)
         log.info("worker_started", task_queue=settings.task_queue)

@@ -1,6 +1,7 @@
 """The user's inbox of reminders and escalations."""
 
 from datetime import datetime
+from typing import Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel
@@ -10,12 +11,18 @@ from store.tasks import inbox
 
 router = APIRouter(tags=["tasks"])
 
+TaskStatus = Literal["open", "done"]
+TaskKind = Literal[
+    "introduction_due", "follow_up_due", "outcome_check_due", "review_due", "offer_answer_due", "escalation"
+]
+
 
 class TaskPublic(BaseModel):
     id: int
     case_id: str
     kind: str
-    about: str
+    about: str  # the clock the task is about; for an escalation, what was missed
+    audience: str  # responsible, coordinator or supervisor
     due_at: datetime
     assignee: str | None
     overdue: bool
@@ -25,7 +32,23 @@ class TaskPublic(BaseModel):
 
 
 @router.get("/tasks")
-def my_tasks(user: CurrentUser, session: SessionDep, status: str | None = None, kind: str | None = None) -> list[TaskPublic]:
-    """Reminders and escalations for the user, soonest due first."""
-    rows = inbox(session, username=user.username, role=user.role, organisation=user.organisation, status=status, kind=kind)
+def my_tasks(
+    user: CurrentUser,
+    session: SessionDep,
+    status: TaskStatus | None = None,
+    kind: TaskKind | None = None,
+    overdue: bool | None = None,
+) -> list[TaskPublic]:
+    """Reminders and escalations for the user, soonest due first; filter by `status`
+    (`open`, `done`), `kind` and `overdue`. Escalations no one holds by name show to every
+    coordinator or supervisor in scope."""
+    rows = inbox(
+        session,
+        username=user.username,
+        role=user.role,
+        organisation=user.organisation,
+        status=status,
+        kind=kind,
+        overdue=overdue,
+    )
     return [TaskPublic.model_validate(t, from_attributes=True) for t in rows]
