@@ -62,8 +62,15 @@ class Stack:
         assert r.status_code == 201, r.text
         return dict(r.json())
 
-    async def act(self, user: str, case_id: str, action: str, body: dict[str, Any] | None = None,
-                  expect: int = 200, **headers: str) -> dict[str, Any]:
+    async def act(
+        self,
+        user: str,
+        case_id: str,
+        action: str,
+        body: dict[str, Any] | None = None,
+        expect: int = 200,
+        **headers: str,
+    ) -> dict[str, Any]:
         h = await self.headers(user) | headers
         r = await self.api.post(f"/api/v1/cases/{case_id}/actions/{action}", json=body, headers=h)
         assert r.status_code == expect, f"{action}: {r.status_code} {r.text}"
