@@ -21,7 +21,7 @@ def wait_for_database(url: str, seconds: float = 60) -> None:
             with engine_for(url).connect() as conn:
                 conn.execute(text("select 1"))
             return
-        except Exception:  # noqa: BLE001 - any failure: not up yet
+        except Exception:
             if time.monotonic() > deadline:
                 raise
             time.sleep(1)

@@ -78,7 +78,8 @@ def test_run_prints_urls_stops_cleanly_and_keeps_state(run_env: dict[str, str]) 
         assert f"Temporal UI: http://127.0.0.1:{run_env['SAMVERKAN_TEMPORAL_UI_PORT']}" in text
         with httpx.Client(base_url=base, timeout=30) as http:
             assert http.get("/readyz").json()["status"] == "ready"
-            token = http.post("/api/v1/auth/token", data={"username": "handlaggare", "password": "samverkan-demo"}).json()
+            login = {"username": "handlaggare", "password": "samverkan-demo"}
+            token = http.post("/api/v1/auth/token", data=login).json()
             h = {"Authorization": f"Bearer {token['access_token']}"}
             case = http.post("/api/v1/cases", json=case_body(), headers=h)
             assert case.status_code == 201, case.text

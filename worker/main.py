@@ -1,7 +1,9 @@
 """Build and run the worker."""
 
 import asyncio
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import structlog
 from temporalio.client import Client
@@ -26,7 +28,7 @@ log = structlog.get_logger()
 WORKFLOWS = [JourneyWorkflow, DailyDigestWorkflow, TrackWorkflow]
 
 
-def activities_for(settings: Settings, client: Client, task_queue: str | None = None) -> list[object]:
+def activities_for(settings: Settings, client: Client, task_queue: str | None = None) -> list[Callable[..., Any]]:
     url = settings.resolved_database_url
     # Without SMTP, reminders and digests go to the inbox and the log only.
     delivery = Delivery(url, SmtpServer.from_url(settings.smtp_url)) if settings.smtp_url else None
@@ -40,7 +42,9 @@ def activities_for(settings: Settings, client: Client, task_queue: str | None = 
     ]
 
 
-def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor, task_queue: str | None = None) -> Worker:
+def build_worker(
+    client: Client, settings: Settings, executor: ThreadPoolExecutor, task_queue: str | None = None
+) -> Worker:
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,

@@ -5,12 +5,18 @@ before anything is written); the clocks of the phase ring as timers; the read mo
 reminders are written by activities from an outbox, so an action's answer never waits on them.
 """
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import (
+    RetryPolicy,
+    SearchAttributeKey,
+    SearchAttributeUpdate,
+    SearchAttributeValueType,
+)
 from temporalio.exceptions import ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
@@ -60,7 +66,8 @@ def _action_update(action: Action, body_type: type[a.ActionBody]) -> Any:
     is written then); its handler applies the action's rule from process.RULES."""
 
     async def handler(self: Any, actor: Actor, body: body_type) -> CaseView:  # type: ignore[valid-type]
-        return self._act(actor, action, body)
+        view: CaseView = self._act(actor, action, body)
+        return view
 
     def validator(self: Any, actor: Actor, body: body_type) -> None:  # type: ignore[valid-type]
         self._check(action, body)
@@ -86,8 +93,14 @@ class JourneyWorkflow:
             o = input.opening
             now = workflow.now()
             self.state = CaseState(
-                o.case_id, o.municipality, o.responsible_worker, o.participant, o.mapping,
-                o.policy, now, o.opened_by,
+                o.case_id,
+                o.municipality,
+                o.responsible_worker,
+                o.participant,
+                o.mapping,
+                o.policy,
+                now,
+                o.opened_by,
             )
             process.open_case(self.state, now)
             self._projected = -1
@@ -101,7 +114,7 @@ class JourneyWorkflow:
     async def run(self, input: JourneyInput) -> Outcome:
         while True:
             await self._write_outbox()
-            if self.state.phase is process.Phase.CLOSED:
+            if self.state.phase is Phase.CLOSED:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 await self._drain_outbox()
                 return Outcome(self.state.case_id, self.state.exit_reason, self.state.outcome, self.state.closed_reason)
@@ -115,10 +128,9 @@ class JourneyWorkflow:
                 continue
             timeout = None if alarm is None else alarm.at - workflow.now()
             summary = None if alarm is None else f"{alarm.clock.value} {alarm.stage.value}"
-            try:
+            # Woken by an action (something to write) or by the next alarm's time.
+            with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(self._outbox_waiting, timeout=timeout, timeout_summary=summary)
-            except TimeoutError:
-                pass
 
     # --- queries ------------------------------------------------------------------------
 
@@ -148,7 +160,9 @@ class JourneyWorkflow:
         if self._applying is not None:
             # Two applications at once would let one participant hold two places.
             refusal = a.Refusal(
-                "not_allowed", "another application is being answered", self.state.phase.value,
+                "not_allowed",
+                "another application is being answered",
+                self.state.phase.value,
                 [x.value for x in process.allowed_actions(self.state)],
             )
             raise ActionRefusedError(refusal.message, refusal, type=refusal.kind, non_retryable=True)
@@ -161,13 +175,15 @@ class JourneyWorkflow:
         finally:
             self._applying = None
         # The track answered while we waited: the phase may have moved on meanwhile.
-        if self.state.phase is not process.Phase.TRACK_SELECTION:
+        if self.state.phase is not Phase.TRACK_SELECTION:
             self._early_notices.clear()
             self._owe_track(SeatMove(body.track_id, ToTrack.APPLICANT_LEFT, ApplicantRef(self.state.case_id, number)))
             raise ActionRefusedError("the case left track selection while the track answered", non_retryable=True)
         status = ApplicationStatus(answer.status)
         view = self._act(
-            actor, Action.APPLY_TO_TRACK, body,
+            actor,
+            Action.APPLY_TO_TRACK,
+            body,
             lambda state, body, actor, now: process.application_answered(
                 state, body, status, answer.reason, now, number, applied_at
             ),
@@ -234,7 +250,9 @@ class JourneyWorkflow:
         try:
             process.check(self.state, action, body, workflow.now())
         except process.Refused as refused:
-            raise ActionRefusedError(str(refused), refused.refusal, type=refused.refusal.kind, non_retryable=True)
+            raise ActionRefusedError(
+                str(refused), refused.refusal, type=refused.refusal.kind, non_retryable=True
+            ) from None
 
     def _act(
         self, actor: Actor, action: Action, body: a.ActionBody, rule: process.ActionRule | None = None
@@ -253,13 +271,21 @@ class JourneyWorkflow:
 
     async def _request_seat(self, body: a.ApplyToTrack, number: int, applied_at: datetime) -> SeatAnswer:
         request = SeatRequest(
-            body.track_id, self.state.case_id, self.state.municipality,
-            [x.value for x in self.state.mapping.experience], applied_at, number,
+            body.track_id,
+            self.state.case_id,
+            self.state.municipality,
+            [x.value for x in self.state.mapping.experience],
+            applied_at,
+            number,
         )
-        return await workflow.execute_activity(
-            REQUEST_SEAT, request, result_type=SeatAnswer,
-            start_to_close_timeout=timedelta(seconds=30), retry_policy=ACTIVITY_RETRY,
+        answer: SeatAnswer = await workflow.execute_activity(
+            REQUEST_SEAT,
+            request,
+            result_type=SeatAnswer,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=ACTIVITY_RETRY,
         )
+        return answer
 
     # --- clocks --------------------------------------------------------------------------
 
@@ -278,8 +304,13 @@ class JourneyWorkflow:
         self._notices.append(
             Notice(
                 f"{self.state.case_id}:{alarm.clock.value}:{clock.seq}:{alarm.stage.value}",
-                self.state.case_id, self.state.municipality, self.state.responsible_worker,
-                audience, kind, alarm.stage.value, clock.due_at,
+                self.state.case_id,
+                self.state.municipality,
+                self.state.responsible_worker,
+                audience,
+                kind,
+                alarm.stage.value,
+                clock.due_at,
                 initials(self.state.participant.given_name, self.state.participant.family_name),
             )
         )
@@ -321,14 +352,19 @@ class JourneyWorkflow:
         if self._projected != self.state.version:
             version = self.state.version
             await workflow.execute_activity(
-                PROJECT_CASE, self._snapshot(),
-                start_to_close_timeout=timedelta(seconds=30), retry_policy=ACTIVITY_RETRY,
+                PROJECT_CASE,
+                self._snapshot(),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=ACTIVITY_RETRY,
             )
             self._projected = version
         while self._notices:
             notice = self._notices[0]
             await workflow.execute_activity(
-                NOTIFY, notice, start_to_close_timeout=timedelta(seconds=60), retry_policy=ACTIVITY_RETRY,
+                NOTIFY,
+                notice,
+                start_to_close_timeout=timedelta(seconds=60),
+                retry_policy=ACTIVITY_RETRY,
             )
             self._notices.pop(0)
 
@@ -347,25 +383,35 @@ class JourneyWorkflow:
     def _snapshot(self) -> CaseSnapshot:
         s = self.state
         return CaseSnapshot(
-            s.case_id, s.version, s.municipality, s.responsible_worker, s.participant.gender.value,
-            s.participant.birth_date, s.opened_at, process.view(s), self._open_tasks(),
+            s.case_id,
+            s.version,
+            s.municipality,
+            s.responsible_worker,
+            s.participant.gender.value,
+            s.participant.birth_date,
+            s.opened_at,
+            process.view(s),
+            self._open_tasks(),
         )
 
     def _update_search_attributes(self) -> None:
-        wanted: dict[str, object] = {
-            PHASE.name: self.state.phase.value,
-            TRACK_ID.name: self.state.track_id,
-            RESPONSIBLE_WORKER.name: self.state.responsible_worker,
-            NEXT_DUE_AT.name: self.state.next_due_at,
-            OVERDUE.name: self.state.overdue,
-        }
-        keys = {k.name: k for k in (PHASE, TRACK_ID, RESPONSIBLE_WORKER, NEXT_DUE_AT, OVERDUE)}
-        updates = []
-        for name, value in wanted.items():
-            if self._search_attributes.get(name, ...) == value:
-                continue
-            key = keys[name]
-            updates.append(key.value_unset() if value is None else key.value_set(value))  # type: ignore[attr-defined]
-            self._search_attributes[name] = value
+        s = self.state
+        changes = [
+            self._changed(PHASE, s.phase.value),
+            self._changed(TRACK_ID, s.track_id),
+            self._changed(RESPONSIBLE_WORKER, s.responsible_worker),
+            self._changed(NEXT_DUE_AT, s.next_due_at),
+            self._changed(OVERDUE, s.overdue),
+        ]
+        updates = [u for u in changes if u is not None]
         if updates:
             workflow.upsert_search_attributes(updates)
+
+    def _changed(
+        self, key: SearchAttributeKey[SearchAttributeValueType], value: SearchAttributeValueType | None
+    ) -> SearchAttributeUpdate[SearchAttributeValueType] | None:
+        """An update of `key` to `value`, unless the workflow already set it so."""
+        if self._search_attributes.get(key.name, ...) == value:
+            return None
+        self._search_attributes[key.name] = value
+        return key.value_unset() if value is None else key.value_set(value)
