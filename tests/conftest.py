@@ -90,3 +90,19 @@ def any_stack(request: pytest.FixtureRequest) -> Stack:
     """Runs a test once on SQLite and once on PostgreSQL (skipped when it does not answer)."""
     name = "stack" if request.param == "sqlite" else "pg_stack"
     return request.getfixturevalue(name)  # type: ignore[no-any-return]
+
+
+@pytest_asyncio.fixture(scope="session")
+async def short_history_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
+    """A server of its own that suggests continue-as-new after 60 history events."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_cli(),
+        dev_server_log_level="error",
+        dev_server_extra_args=["--headless", "--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=60"],
+    )
+    async with env:
+        await ensure_search_attributes(env.client)
+        data_dir = tmp_path_factory.mktemp("short-history")
+        address = env.client.service_client.config.target_host
+        async with running_stack(address, data_dir, f"sqlite:///{data_dir / 'db.sqlite'}") as s:
+            yield s

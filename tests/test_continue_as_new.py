@@ -1,34 +1,12 @@
 """A long case continues as new when Temporal suggests it, and loses nothing on the way."""
 
-from collections.abc import AsyncIterator
 from datetime import date
 
-import pytest
-import pytest_asyncio
 from temporalio.api.enums.v1 import EventType
-from temporalio.testing import WorkflowEnvironment
 
-from core.temporal import ensure_search_attributes
-from tests.conftest import temporal_cli
-from tests.stack import Stack, eventually, running_stack
+from tests.stack import Stack, eventually
 
 W = "handlaggare"
-
-
-@pytest_asyncio.fixture(scope="module")
-async def short_history_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
-    """A server of its own that suggests continue-as-new after 60 history events."""
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal_cli(),
-        dev_server_log_level="error",
-        dev_server_extra_args=["--headless", "--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=60"],
-    )
-    async with env:
-        await ensure_search_attributes(env.client)
-        data_dir = tmp_path_factory.mktemp("can")
-        address = env.client.service_client.config.target_host
-        async with running_stack(address, data_dir, f"sqlite:///{data_dir / 'db.sqlite'}") as s:
-            yield s
 
 
 async def test_long_case_continues_as_new_with_its_state(short_history_stack: Stack) -> None:

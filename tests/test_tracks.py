@@ -7,7 +7,6 @@ Re-record the histories with `SAMVERKAN_RECORD_HISTORIES=1 .venv/bin/python -m p
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,13 +15,11 @@ import pytest
 import pytest_asyncio
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
-from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
 from core.settings import Settings
-from core.temporal import data_converter, ensure_search_attributes
-from tests.conftest import temporal_cli
-from tests.stack import HISTORIES, TEST_PAYLOAD_KEY, Stack, eventually, record_history, running_stack
+from core.temporal import data_converter
+from tests.stack import HISTORIES, TEST_PAYLOAD_KEY, Stack, eventually, record_history
 from workflows.track import TrackWorkflow
 
 AF = "arbetsformedlare"  # a case worker of AF: sees every municipality
@@ -332,22 +329,6 @@ async def test_catalogue_lists_tracks_with_live_seats(tracks: Stack) -> None:
     r = await s.api.post("/api/v1/tracks", json={"name": "X", "municipalities": ["0662"], "industry": "care"},
                          headers=await s.headers(LEAD))
     assert r.status_code == 403
-
-
-@pytest_asyncio.fixture(scope="module")
-async def short_history_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
-    """A server of its own that suggests continue-as-new after 60 history events."""
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal_cli(),
-        dev_server_log_level="error",
-        dev_server_extra_args=["--headless", "--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=60"],
-    )
-    async with env:
-        await ensure_search_attributes(env.client)
-        data_dir = tmp_path_factory.mktemp("track-can")
-        address = env.client.service_client.config.target_host
-        async with running_stack(address, data_dir, f"sqlite:///{data_dir / 'db.sqlite'}") as s:
-            yield s
 
 
 async def test_busy_track_continues_as_new_with_its_seats(short_history_stack: Stack) -> None:
