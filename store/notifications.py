@@ -21,7 +21,11 @@ def claim(session: Session, *, key: str, channel: str, recipient: str | None, ca
     """Take the key in its own committed transaction; the primary key lets only one attempt win."""
     session.add(
         Notification(
-            key=key, case_id=case_id, recipient=recipient, channel=channel, status="sending",
+            key=key,
+            case_id=case_id,
+            recipient=recipient,
+            channel=channel,
+            status="sending",
             sent_at=datetime.now(UTC),
         )
     )

@@ -1,4 +1,7 @@
-"""Time policies per municipality, stored as ISO-8601 durations."""
+"""Time policies per municipality, stored as ISO-8601 durations.
+
+A row holds only the rules set for it: a municipality's own over the agreement's `default`
+over programme.md's, so changing the default reaches every rule a municipality has not set."""
 
 from dataclasses import asdict, fields
 from datetime import UTC, datetime, timedelta
@@ -24,6 +27,10 @@ def from_iso(durations: dict[str, str], base: TimePolicy | None = None) -> TimeP
     return TimePolicy(**values)
 
 
+def parse_rules(durations: dict[str, str]) -> dict[str, timedelta]:
+    return {name: _duration.validate_python(value) for name, value in durations.items()}
+
+
 def policy_for(session: Session, municipality: str) -> TimePolicy:
     """The municipality's own rules over the agreement's defaults over programme.md's."""
     default = session.get(Policy, DEFAULT)
@@ -32,9 +39,13 @@ def policy_for(session: Session, municipality: str) -> TimePolicy:
     return from_iso(own.durations, base) if own else base
 
 
-def put_policy(session: Session, municipality: str, policy: TimePolicy, updated_by: str | None) -> Policy:
+def put_policy(session: Session, municipality: str, rules: dict[str, timedelta], updated_by: str | None) -> Policy:
+    """Set some rules of a municipality (or the default); the others keep theirs."""
+    unknown = set(rules) - set(POLICY_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown time rules: {sorted(unknown)}")
     row = session.get(Policy, municipality) or Policy(municipality=municipality, durations={})
-    row.durations = to_iso(policy)
+    row.durations = row.durations | {k: _duration.dump_python(v, mode="json") for k, v in rules.items()}
     row.updated_by = updated_by
     row.updated_at = datetime.now(UTC)
     session.add(row)

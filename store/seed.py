@@ -12,7 +12,7 @@ from sqlmodel import Session
 from core.secrets import file_secret
 from core.settings import Settings
 from store.models import Municipality, Policy, Track
-from store.policies import DEFAULT, from_iso, put_policy
+from store.policies import DEFAULT, parse_rules, put_policy
 from store.users import create_user, get_user
 
 log = structlog.get_logger()
@@ -73,7 +73,7 @@ def _seed_policies(session: Session, policy_file: Path | None) -> None:
         text = policy_file.read_text()
         wanted |= tomllib.loads(text) if policy_file.suffix == ".toml" else json.loads(text)
     for municipality, durations in wanted.items():
-        put_policy(session, municipality, from_iso(durations), updated_by="seed")
+        put_policy(session, municipality, parse_rules(durations), updated_by="seed")
 
 
 def _ensure_admin(session: Session, settings: Settings) -> None:

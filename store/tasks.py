@@ -24,8 +24,14 @@ def sync_case_tasks(
             session.add(task)
     for key, spec in wanted.items():
         task = stored.get(key) or Task(
-            key=key, case_id=case_id, created_at=now, kind=spec["kind"], about=spec["about"],
-            audience=spec["audience"], municipality=municipality, due_at=spec["due_at"],
+            key=key,
+            case_id=case_id,
+            created_at=now,
+            kind=spec["kind"],
+            about=spec["about"],
+            audience=spec["audience"],
+            municipality=municipality,
+            due_at=spec["due_at"],
         )
         task.assignee = assignee_for(session, spec["audience"], municipality, responsible_worker)
         task.due_at, task.overdue, task.status, task.closed_at = spec["due_at"], spec["overdue"], "open", None
@@ -44,13 +50,21 @@ def assignee_for(session: Session, audience: str, municipality: str, responsible
 
 
 def inbox(
-    session: Session, *, username: str, role: str, organisation: str,
-    status: str | None = None, kind: str | None = None, overdue: bool | None = None,
+    session: Session,
+    *,
+    username: str,
+    role: str,
+    organisation: str,
+    status: str | None = None,
+    kind: str | None = None,
+    overdue: bool | None = None,
 ) -> list[Task]:
     mine = col(Task.assignee) == username
     # Escalations nobody holds by name are visible to every holder of the role in scope.
-    unclaimed = (col(Task.assignee).is_(None)) & (Task.audience == role) & (
-        (Task.municipality == organisation) if organisation != AF else true()
+    unclaimed = (
+        (col(Task.assignee).is_(None))
+        & (Task.audience == role)
+        & ((Task.municipality == organisation) if organisation != AF else true())
     )
     query = select(Task).where(or_(mine, unclaimed))
     if status:

@@ -84,9 +84,7 @@ def _register(action: Action, body_type: type[a.ActionBody]) -> None:
         await check_with_catalogue(session, client, user, summary, body)
         # Give the connection back while the workflow works: its activities need the pool too.
         session.close()
-        return await run_action(
-            client, case_id, action, actor_of(user), body, idempotency_key, settings.action_timeout
-        )
+        return await run_action(client, case_id, action, actor_of(user), body, idempotency_key, settings.action_timeout)
 
     act.__doc__ = f"`{action.value}`: see the contract's action table."
     router.post(f"/cases/{{case_id}}/actions/{action.value}", name=action.value, summary=action.value)(act)

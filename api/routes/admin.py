@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from api.deps import Admin, CurrentUser, SessionDep
 from store.models import Municipality
-from store.policies import DEFAULT, POLICY_FIELDS, policy_for, put_policy, to_iso
+from store.policies import DEFAULT, policy_for, put_policy, to_iso
 from store.users import create_user, get_user
-from workflows.domain import AF, Role, TimePolicy
+from workflows.domain import AF, Role
 
 router = APIRouter(tags=["administration"])
 
@@ -112,7 +112,5 @@ def set_policy(municipality: str, body: PolicyUpdate, session: SessionDep, admin
         raise HTTPException(
             422, [{"loc": ["body", n], "msg": "must be a positive duration", "type": "value_error"} for n in bad]
         )
-    current = policy_for(session, municipality)
-    merged = TimePolicy(**{name: changes.get(name, getattr(current, name)) for name in POLICY_FIELDS})
-    put_policy(session, municipality, merged, admin.username)
-    return to_iso(merged)
+    put_policy(session, municipality, changes, admin.username)
+    return to_iso(policy_for(session, municipality))

@@ -182,7 +182,11 @@ async def decide(
 
 @router.post("/tracks/{track_id}/round")
 async def open_round(
-    track_id: str, body: RoundOpening, session: SessionDep, settings: SettingsDep, client: TemporalDep,
+    track_id: str,
+    body: RoundOpening,
+    session: SessionDep,
+    settings: SettingsDep,
+    client: TemporalDep,
     user: CurrentUser,
 ) -> TrackPublic:
     """Open an admission round: applications until `closes_at` wait, then are ranked and offered seats."""

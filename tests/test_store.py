@@ -1,0 +1,109 @@
+"""The read model's guarantees, on SQLite and PostgreSQL: never backwards, one open case per
+person, filters; and time policies from a policy file."""
+
+import secrets
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.settings import Settings
+from store.cases import CaseFilter, PersonHasOpenCase, apply_summary, list_cases, reserve_case
+from store.db import session_scope
+from store.migrate import upgrade
+from store.models import CaseSummary
+from store.policies import policy_for
+from store.seed import seed
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'store.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    upgrade(url)
+    return url
+
+
+def summary(case_id: str, version: int, **values: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "case_id": case_id,
+        "version": version,
+        "phase": "introduction",
+        "status": "active",
+        "municipality": "0581",
+        "responsible_worker": "handlaggare",
+        "given_name": "A",
+        "family_name": "B",
+        "gender": "woman",
+        "birth_date": date(1990, 1, 1),
+        "opened_at": datetime.now(UTC),
+        "view": {},
+    }
+    return base | values
+
+
+def test_a_late_write_never_moves_a_case_backwards(db_url: str) -> None:
+    cid = secrets.token_hex(8)
+    with session_scope(db_url) as s:
+        assert apply_summary(s, summary(cid, 5, phase="exited"))
+        s.commit()
+    with session_scope(db_url) as s:
+        assert not apply_summary(s, summary(cid, 3, phase="preparatory"))  # a retried, older write
+        assert not apply_summary(s, summary(cid, 5, phase="preparatory"))  # the same version again
+        s.commit()
+    with session_scope(db_url) as s:
+        row = s.get(CaseSummary, cid)
+        assert row is not None and (row.version, row.phase) == (5, "exited")
+
+
+def test_one_open_case_per_person(db_url: str) -> None:
+    person = secrets.token_hex(16)
+    with session_scope(db_url) as s:
+        reserve_case(s, person=person, summary=CaseSummary(**summary(secrets.token_hex(8), 0)))
+    with session_scope(db_url) as s, pytest.raises(PersonHasOpenCase):
+        reserve_case(s, person=person, summary=CaseSummary(**summary(secrets.token_hex(8), 0)))
+
+
+def test_filters_and_soonest_due_first(db_url: str) -> None:
+    municipality = f"{secrets.randbelow(9000) + 1000}"
+    now = datetime.now(UTC)
+    rows = [
+        summary("late-" + municipality, 1, municipality=municipality, next_due_at=now + timedelta(days=9)),
+        summary(
+            "soon-" + municipality,
+            1,
+            municipality=municipality,
+            next_due_at=now + timedelta(days=1),
+            overdue=True,
+            track_id="t1",
+            phase="track",
+        ),
+        summary("none-" + municipality, 1, municipality=municipality, next_due_at=None),
+    ]
+    with session_scope(db_url) as s:
+        for r in rows:
+            apply_summary(s, r)
+        s.commit()
+        everything, total = list_cases(s, CaseFilter(municipalities=[municipality]), limit=10, offset=0)
+        assert [c.case_id.split("-")[0] for c in everything] == ["soon", "late", "none"] and total == 3
+        overdue, _ = list_cases(s, CaseFilter(municipality=municipality, overdue=True), limit=10, offset=0)
+        on_track, _ = list_cases(
+            s, CaseFilter(municipality=municipality, track="t1", phase="track"), limit=10, offset=0
+        )
+        assert [c.case_id for c in overdue] == [c.case_id for c in on_track] == ["soon-" + municipality]
+        page, total = list_cases(s, CaseFilter(municipality=municipality), limit=1, offset=1)
+        assert [c.case_id for c in page] == ["late-" + municipality] and total == 3
+
+
+def test_policy_file_sets_defaults_and_local_rules(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'policy.db'}"
+    upgrade(url)
+    policy_file = tmp_path / "policy.toml"
+    policy_file.write_text('[default]\nfollow_up_interval = "P21D"\n\n["0880"]\nintroduction = "P7D"\n')
+    settings = Settings(data_dir=tmp_path, policy_file=policy_file, admin_password="admin-test-pw", _env_file=None)  # type: ignore[call-arg]
+    with session_scope(url) as s:
+        seed(s, settings)
+        kalmar, grastorp = policy_for(s, "0880"), policy_for(s, "1444")
+    assert kalmar.introduction == timedelta(days=7) and kalmar.follow_up_interval == timedelta(days=21)
+    assert grastorp.introduction == timedelta(days=28) and grastorp.follow_up_interval == timedelta(days=21)
+    assert kalmar.outcome_check_after == timedelta(days=90)
