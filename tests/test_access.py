@@ -26,7 +26,8 @@ async def test_roles_outside_their_calls_get_403(stack: Stack) -> None:
     assert r.status_code == 403
 
 
-async def test_case_outside_scope_is_404_and_not_listed(stack: Stack) -> None:
+async def test_case_outside_scope_is_404_and_not_listed(any_stack: Stack) -> None:
+    stack = any_stack
     af_case = await stack.open_case("arbetsformedlare", municipality="0662")
     cid = af_case["case_id"]
     # A Norrköping case worker neither reads, lists nor acts on a Gislaved case.
@@ -48,7 +49,8 @@ async def test_case_outside_scope_is_404_and_not_listed(stack: Stack) -> None:
     assert r.status_code == 403
 
 
-async def test_every_read_of_a_case_is_in_the_access_log(stack: Stack) -> None:
+async def test_every_read_of_a_case_is_in_the_access_log(any_stack: Stack) -> None:
+    stack = any_stack
     cid = (await stack.open_case())["case_id"]
     await stack.get("handlaggare", f"/api/v1/cases/{cid}")
     await stack.get("chef", f"/api/v1/cases/{cid}")

@@ -3,6 +3,7 @@ withdrawal pausing clocks, the outcome check after exit, an unanswered offer exp
 
 from datetime import UTC, datetime
 
+import pytest
 import pytest_asyncio
 
 from tests.stack import Stack, eventually, record_history
@@ -11,8 +12,20 @@ AF = "arbetsformedlare"
 FAST = "9901"
 
 
+def fast_track(s: Stack) -> str:
+    # Both databases' stacks share one Temporal server, and so `track-{id}` workflows: one each.
+    return f"snabb-{s.settings.task_queue}"
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def clock_stack(request: pytest.FixtureRequest) -> Stack:
+    return request.getfixturevalue("stack" if request.param == "sqlite" else "pg_stack")  # type: ignore[no-any-return]
+
+
 @pytest_asyncio.fixture(scope="module")
-async def fast(stack: Stack) -> Stack:
+async def fast(clock_stack: Stack) -> Stack:
+    """The shared stack (on each database) with a municipality whose clocks run in seconds."""
+    stack = clock_stack
     admin = await stack.headers("admin")
     await stack.api.post("/api/v1/municipalities", json={"code": FAST, "name": "Snabbköping"}, headers=admin)
     await stack.api.post(
@@ -39,7 +52,7 @@ async def fast(stack: Stack) -> Stack:
     await stack.api.post(
         "/api/v1/tracks",
         json={
-            "track_id": "snabb-spar",
+            "track_id": fast_track(stack),
             "name": "Snabbspår",
             "municipalities": [FAST],
             "industry": "care",
@@ -160,7 +173,7 @@ async def test_unanswered_offer_expires(fast: Stack) -> None:
     cid = (await s.open_case(AF, municipality=FAST, experience=["care"]))["case_id"]
     await s.act(AF, cid, "complete-introduction")
     await s.act(AF, cid, "joint-standpoint", {"decision": "track"})
-    state = await s.act(AF, cid, "apply-to-track", {"track_id": "snabb-spar"})
+    state = await s.act(AF, cid, "apply-to-track", {"track_id": fast_track(s)})
     assert state["application"]["status"] == "offered"
 
     async def expired() -> None:
@@ -183,8 +196,10 @@ async def test_policy_is_captured_when_the_case_opens(fast: Stack) -> None:
         after = await s.open_case(AF, municipality=FAST)
     finally:
         await s.set_policy(FAST, introduction="PT3S")
+
     def gap(c: dict) -> float:
         due = datetime.fromisoformat(c["due"]["introduction_ends"])
         return (due - datetime.fromisoformat(c["opened_at"])).total_seconds()
+
     assert gap(before) < 10 and gap(after) > 3000
     assert datetime.now(UTC) < datetime.fromisoformat(after["due"]["introduction_ends"])

@@ -54,7 +54,8 @@ async def test_unknown_municipality_is_422(stack: Stack) -> None:
     assert r.status_code == 422 and fields_named(r.json()) == {"municipality"}
 
 
-async def test_second_open_case_for_same_person_is_409_until_closed(stack: Stack) -> None:
+async def test_second_open_case_for_same_person_is_409_until_closed(any_stack: Stack) -> None:
+    stack = any_stack
     number = personal_number()
     first = await stack.open_case(personal_number=number)
     r = await stack.api.post("/api/v1/cases", json=case_body(personal_number=number), headers=await stack.headers(W))
