@@ -13,7 +13,7 @@ from core.temporal import data_converter
 from tests.stack import HISTORIES, TEST_PAYLOAD_KEY
 from worker.main import WORKFLOWS
 
-RECORDED = sorted(HISTORIES.glob("*.json"))
+RECORDED = sorted(HISTORIES.rglob("*.json"))  # before-patches/: cases begun on older code
 
 
 def test_histories_are_recorded() -> None:
@@ -21,7 +21,7 @@ def test_histories_are_recorded() -> None:
     assert {"journey-straight-through", "journey-withdraw-reactivate", "journey-clock-escalation"} <= names
 
 
-@pytest.mark.parametrize("path", RECORDED, ids=[p.stem for p in RECORDED])
+@pytest.mark.parametrize("path", RECORDED, ids=[str(p.relative_to(HISTORIES).with_suffix("")) for p in RECORDED])
 async def test_history_replays(path: Path) -> None:
     settings = Settings(payload_key=TEST_PAYLOAD_KEY, _env_file=None)  # type: ignore[call-arg]
     replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter(settings))
