@@ -37,17 +37,34 @@ class TaskSpec:
 
 @dataclass
 class CaseSnapshot:
-    """The read model's row of a case, with the open tasks; keyed by case and version."""
+    """The read model's row of a case, with its open tasks; written by case and version.
+
+    The whole view travels only with the closing: it answers for the case once Temporal's
+    retention has removed the workflow. Every other write carries just the row, so an action
+    on a long case costs no more to project than one on a new case."""
 
     case_id: str
     version: int
     municipality: str
     responsible_worker: str
+    phase: str
+    status: str
+    given_name: str
+    family_name: str
     gender: str
     birth_date: date
     opened_at: datetime
-    view: CaseView
+    track_id: str | None
+    application_track_id: str | None
+    application_status: str | None
+    next_due_at: datetime | None
+    overdue: bool
+    exited_on: date | None
+    exit_reason: str | None
+    outcome: str | None
+    closed_at: datetime | None
     tasks: list[TaskSpec] = field(default_factory=list)
+    final_view: CaseView | None = None
 
 
 @dataclass

@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.actions import Action
     from workflows.case import CaseState, CaseView
     from workflows.clocks import TASK_KIND, Alarm, ClockName, Stage, alarm_time, next_alarm
-    from workflows.domain import Actor, Application, ApplicationStatus, CaseOpening, Outcome, Phase
+    from workflows.domain import Actor, Application, ApplicationStatus, CaseOpening, Outcome, Phase, Status
     from workflows.effects import (
         NEXT_DUE_AT,
         NOTIFY,
@@ -381,17 +381,30 @@ class JourneyWorkflow:
             self._seat_moves.pop(0)
 
     def _snapshot(self) -> CaseSnapshot:
-        s = self.state
+        s, app = self.state, self.state.application
         return CaseSnapshot(
-            s.case_id,
-            s.version,
-            s.municipality,
-            s.responsible_worker,
-            s.participant.gender.value,
-            s.participant.birth_date,
-            s.opened_at,
-            process.view(s),
-            self._open_tasks(),
+            case_id=s.case_id,
+            version=s.version,
+            municipality=s.municipality,
+            responsible_worker=s.responsible_worker,
+            phase=s.phase.value,
+            status=s.status.value,
+            given_name=s.participant.given_name,
+            family_name=s.participant.family_name,
+            gender=s.participant.gender.value,
+            birth_date=s.participant.birth_date,
+            opened_at=s.opened_at,
+            track_id=s.track_id,
+            application_track_id=app.track_id if app else None,
+            application_status=app.status.value if app else None,
+            next_due_at=s.next_due_at,
+            overdue=s.overdue,
+            exited_on=s.exited_on,
+            exit_reason=s.exit_reason.value if s.exit_reason else None,
+            outcome=s.outcome.value if s.outcome else None,
+            closed_at=s.closed_at,
+            tasks=self._open_tasks(),
+            final_view=process.view(s) if s.status is Status.CLOSED else None,
         )
 
     def _update_search_attributes(self) -> None:
