@@ -12,6 +12,7 @@ from email.message import EmailMessage
 
 import structlog
 
+from activities.mail import Letterhead
 from activities.smtp import MailNotSent, MailOutcomeUnknown, SmtpServer
 from store.db import session_scope
 from store.notifications import Claim, claim, mark_sent, release
@@ -50,3 +51,15 @@ class Delivery:
         with session_scope(self.database_url) as session:
             mark_sent(session, key=key)
         return True
+
+
+class Mailing:
+    """What the mailing activities share: the database, and the way out by mail (None when no
+    SMTP server is configured: then the inbox and the log are the only delivery)."""
+
+    def __init__(
+        self, database_url: str, delivery: Delivery | None = None, letterhead: Letterhead | None = None
+    ) -> None:
+        self.database_url = database_url
+        self.delivery = delivery
+        self.letterhead = letterhead

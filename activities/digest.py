@@ -7,8 +7,8 @@ import structlog
 from sqlmodel import Session
 from temporalio import activity
 
-from activities.delivery import Delivery
-from activities.mail import Letterhead, render
+from activities.delivery import Mailing
+from activities.mail import render
 from activities.smtp import MailNotSent
 from store.db import session_scope
 from store.tasks import open_tasks_by_assignee
@@ -19,14 +19,7 @@ from workflows.initials import initials
 log = structlog.get_logger()
 
 
-class Digest:
-    def __init__(
-        self, database_url: str, delivery: Delivery | None = None, letterhead: Letterhead | None = None
-    ) -> None:
-        self.database_url = database_url
-        self.delivery = delivery
-        self.letterhead = letterhead
-
+class Digest(Mailing):
     @activity.defn(name=SEND_DAILY_DIGEST)
     def send_daily_digest(self, request: DigestRequest) -> DigestReport:
         report = DigestReport(request.day)
@@ -44,7 +37,10 @@ class Digest:
                 continue
             tasks = [
                 {
-                    "case_id": t.case_id, "initials": initials(given, family), "kind": t.kind, "about": t.about,
+                    "case_id": t.case_id,
+                    "initials": initials(given, family),
+                    "kind": t.kind,
+                    "about": t.about,
                     "due_at": _aware(t.due_at),
                     "overdue": t.overdue or _aware(t.due_at) <= request.as_of,
                 }
@@ -52,8 +48,13 @@ class Digest:
             ]
             key = f"digest:{request.day.isoformat()}:{username}"
             message = render(
-                "digest", self.letterhead, address, key,
-                day=request.day, tasks=tasks, overdue=sum(1 for t in tasks if t["overdue"]),
+                "digest",
+                self.letterhead,
+                address,
+                key,
+                day=request.day,
+                tasks=tasks,
+                overdue=sum(1 for t in tasks if t["overdue"]),
             )
             try:
                 sent = self.delivery.send_once(

@@ -5,8 +5,8 @@ nothing twice."""
 import structlog
 from temporalio import activity
 
-from activities.delivery import Delivery
-from activities.mail import Letterhead, render
+from activities.delivery import Mailing
+from activities.mail import render
 from activities.smtp import MailNotSent
 from store.db import session_scope
 from store.notifications import record_delivered
@@ -22,14 +22,7 @@ log = structlog.get_logger()
 MAIL_ATTEMPTS = 5
 
 
-class Notifier:
-    def __init__(
-        self, database_url: str, delivery: Delivery | None = None, letterhead: Letterhead | None = None
-    ) -> None:
-        self.database_url = database_url
-        self.delivery = delivery
-        self.letterhead = letterhead
-
+class Notifier(Mailing):
     @activity.defn(name=NOTIFY)
     def notify(self, notice: Notice) -> bool:
         """True when something was delivered by this call."""
@@ -42,8 +35,13 @@ class Notifier:
             )
         if first:
             log.info(
-                "reminder", case_id=notice.case_id, kind=notice.task_kind, stage=notice.stage,
-                audience=notice.audience, recipient=recipient, due_at=notice.due_at.isoformat(),
+                "reminder",
+                case_id=notice.case_id,
+                kind=notice.task_kind,
+                stage=notice.stage,
+                audience=notice.audience,
+                recipient=recipient,
+                due_at=notice.due_at.isoformat(),
             )
         if self.delivery is None or self.letterhead is None:
             return first
