@@ -46,12 +46,6 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user if _hasher.verify(password, user.password_hash) else None
 
 
-def set_password(session: Session, user: User, password: str) -> None:
-    user.password_hash = _hasher.hash(password)
-    session.add(user)
-    session.commit()
-
-
 def users_with_role(session: Session, role: str, organisation: str) -> list[User]:
     query = select(User).where(User.role == role, User.organisation == organisation, User.active)
     return list(session.exec(query.order_by(User.username)))

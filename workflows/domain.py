@@ -1,6 +1,6 @@
 """The words of the programme (programme.md) as types: phases, value sets, actors, policy."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -93,11 +93,6 @@ class OutcomeStatus(StrEnum):
     OWN_BUSINESS = "own_business"
     SEEKING_WORK = "seeking_work"
     OTHER = "other"
-
-
-POSITIVE_OUTCOMES = frozenset(
-    {OutcomeStatus.WORK, OutcomeStatus.SUBSIDISED_WORK, OutcomeStatus.STUDIES, OutcomeStatus.OWN_BUSINESS}
-)
 
 
 class ApplicationStatus(StrEnum):
@@ -239,4 +234,3 @@ class Outcome:
     exit_reason: ExitReason | None
     outcome: OutcomeStatus | None
     closed_reason: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
