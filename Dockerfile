@@ -7,9 +7,12 @@ COPY core core
 COPY store store
 COPY workflows workflows
 COPY activities activities
+COPY services services
 COPY api api
 COPY worker worker
 COPY templates templates
+COPY static static
+COPY locale locale
 COPY migrations migrations
 COPY alembic.ini ./
 RUN pip install --no-cache-dir -e . && useradd --system --uid 10001 samverkan && mkdir /data && chown samverkan /data

@@ -1,4 +1,5 @@
-"""Mails rendered from the Swedish templates in templates/mail/.
+"""Mails rendered from the templates in templates/mail/, in Swedish by default, through the same
+catalogue as the pages.
 
 A mail names a case by its reference and the participant by initials only, and links to the
 case page; the recipient reads the rest after logging in, where every read is logged.
@@ -6,51 +7,33 @@ case page; the recipient reads the rest after logging in, where every read is lo
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from workflows.calendar import STOCKHOLM
+from core.i18n import DEFAULT_LANGUAGE, Language, install_language
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
 
-# The task kinds and stages in the words the users read every day.
-KIND_SV = {
-    "introduction_due": "Avslut av introduktionen",
-    "follow_up_due": "Uppföljning",
-    "outcome_check_due": "Statusuppföljning efter 90 dagar",
-    "review_due": "Omprövning av återkallat program",
-    "offer_answer_due": "Svar på erbjuden plats i jobbspår",
-    "escalation": "Eskalering",
-}
-STAGE_SV = {
-    "remind": "Påminnelse",
-    "due": "Förfallen",
-    "escalate": "Eskalering",
-    "escalate_supervisor": "Eskalering till chef",
-}
 
-_env = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
-    undefined=StrictUndefined,  # a missing value fails the test, not the reader
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
-
-
-def local_time(at: datetime) -> str:
-    return at.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
-
-
-_env.filters["local_time"] = local_time
-_env.filters["kind_sv"] = lambda kind: KIND_SV.get(kind, kind)
-_env.filters["stage_sv"] = lambda stage: STAGE_SV.get(stage, stage)
+@lru_cache
+def _environment(language: Language) -> Environment:
+    """One environment per language: the shared catalogue (core/i18n.py) and its formats."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,  # a missing value fails the test, not the reader
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    return install_language(env, language)
 
 
 @dataclass(frozen=True)
@@ -64,10 +47,14 @@ class Letterhead:
         return f"{self.public_url.rstrip('/')}/cases/{case_id}"
 
 
-def render(template: str, letterhead: Letterhead, to: str, key: str, **context: Any) -> EmailMessage:
-    """`template`.subject.txt, .txt and (when present) .html, as one multipart message."""
+def render(
+    template: str, letterhead: Letterhead, to: str, key: str, language: Language = DEFAULT_LANGUAGE, **context: Any
+) -> EmailMessage:
+    """`template`.subject.txt, .txt and (when present) .html, as one multipart message, in the
+    recipient's language (Swedish unless told otherwise)."""
+    env = _environment(language)
     context |= {"public_url": letterhead.public_url.rstrip("/"), "case_link": letterhead.case_link}
-    subject = _env.get_template(f"{template}.subject.txt").render(context).strip()
+    subject = env.get_template(f"{template}.subject.txt").render(context).strip()
     message = EmailMessage()
     message["Subject"] = " ".join(subject.split())
     message["From"] = letterhead.sender
@@ -77,7 +64,7 @@ def render(template: str, letterhead: Letterhead, to: str, key: str, **context: 
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     message["Message-ID"] = f"<{digest}@samverkan>"
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(_env.get_template(f"{template}.txt").render(context))
+    message.set_content(env.get_template(f"{template}.txt").render(context))
     if (TEMPLATES / f"{template}.html").exists():
-        message.add_alternative(_env.get_template(f"{template}.html").render(context), subtype="html")
+        message.add_alternative(env.get_template(f"{template}.html").render(context), subtype="html")
     return message

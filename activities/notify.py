@@ -27,7 +27,13 @@ class Notifier(Mailing):
     def notify(self, notice: Notice) -> bool:
         """True when something was delivered by this call."""
         with session_scope(self.database_url) as session:
-            recipient = assignee_for(session, notice.audience, notice.municipality, notice.responsible_worker)
+            recipient = assignee_for(
+                session,
+                notice.audience,
+                notice.municipality,
+                notice.responsible_worker,
+                organisation=notice.organisation,
+            )
             user = get_user(session, recipient) if recipient else None
             address = user.email if user is not None and user.active else None
             first = record_delivered(

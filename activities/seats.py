@@ -11,7 +11,7 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from core.track_client import update_track
+from services.track_client import update_track
 from store.db import session_scope
 from store.models import Track
 from workflows.effects import REQUEST_SEAT, SeatAnswer, SeatRequest

@@ -4,17 +4,22 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from temporalio.client import Client
 
-from api.routes import access_log, actions, admin, auth, cases, tasks, tracks
+from api.errors import json_answer
+from api.purpose import stated_purpose
+from api.routes import access_log, actions, admin, auth, cases, codec, history, reports, stats, tasks, tracks
+from api.web import install_pages
+from api.web.errors import is_page, page_answer
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
-from core.temporal import connect, ensure_search_attributes
+from services.errors import DomainError
+from services.temporal import connect, ensure_search_attributes
 from store.db import engine_for
 
 log = structlog.get_logger()
@@ -35,6 +40,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         summary="Workflow service for DUA cooperation between municipalities and Arbetsförmedlingen",
         version="1.0.0",
         lifespan=lifespan,
+        dependencies=[Depends(stated_purpose)],
     )
     app.state.settings = settings
     app.state.temporal = temporal
@@ -45,8 +51,15 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         errors = [{k: v for k, v in e.items() if k not in ("input", "ctx", "url")} for e in exc.errors()]
         return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
-    for module in (auth, admin, cases, actions, tracks, tasks, access_log):
+    @app.exception_handler(DomainError)
+    async def refused(request: Request, exc: DomainError) -> Response:
+        # One mapping per face: the JSON answer for machines, a page for people.
+        return json_answer(exc) if not is_page(request) else page_answer(request, exc)
+
+    for module in (auth, admin, cases, actions, tracks, tasks, access_log, history, stats, reports):
         app.include_router(module.router, prefix="/api/v1")
+    install_pages(app, settings)
+    codec.install(app, settings)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

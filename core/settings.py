@@ -1,6 +1,6 @@
 """All settings, from `SAMVERKAN_*` environment variables and `.env`."""
 
-from datetime import time
+from datetime import time, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,10 +30,24 @@ class Settings(BaseSettings):
     digest_time: time = Field(default=time(7, 30), description="daily digest, local time in Europe/Stockholm")
     digest_working_days_only: bool = Field(default=True, description="no digest on weekends and holidays")
     digest_schedule_id: str = "daily-digest"
+    report_schedule_prefix: str = Field(default="report", description="ids report-quarterly, report-kaa_half_year")
+    report_time: time = Field(default=time(6, 0), description="reports on the period's first day, Stockholm time")
+    report_interval: timedelta | None = Field(
+        default=None, description="tests and demos: make each report this often instead of on the calendar"
+    )
     policy_file: Path | None = None
+    codec_origins: list[str] = Field(
+        default_factory=list, description="Temporal UI origins the codec answers, beyond the embedded UI's (JSON list)"
+    )
     jwt_secret: str | None = None
     action_timeout: float = Field(default=30.0, description="seconds an action may wait for its case")
     token_minutes: int = Field(default=8 * 60, description="how long a login lasts")
+    behind_tls: bool = Field(
+        default=False, description="served over TLS (or by a TLS proxy): cookies Secure and HSTS on every page"
+    )
+    accessibility_contact: str | None = Field(
+        default=None, description="e-mail address for reports of accessibility problems (the statement shows it)"
+    )
     payload_key: str | None = Field(default=None, description="base64 AES-256 key for payloads")
     log_format: str = "console"
     log_level: str = "info"

@@ -1,8 +1,10 @@
-"""Who read which case, when, and through which page or call."""
+"""Who read which case, when, why, and through which page or call."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from store.models import AccessLog
 
@@ -12,23 +14,40 @@ def log_read(session: Session, *, username: str, case_id: str, via: str, purpose
     session.commit()
 
 
-def read_log(
-    session: Session,
-    *,
-    case_id: str | None = None,
-    username: str | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    limit: int = 200,
-    offset: int = 0,
-) -> list[AccessLog]:
+def write_entries(session: Session, entries: Sequence[AccessLog]) -> None:
+    session.add_all(entries)
+    session.commit()
+
+
+@dataclass
+class LogQuery:
+    # None: every municipality's cases and the reads that name no case.
+    municipalities: list[str] | None = None
+    case_id: str | None = None
+    username: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    outside_caseload: bool | None = None
+    outside_hours: bool | None = None
+
+
+def review_log(session: Session, q: LogQuery, *, limit: int = 200, offset: int = 0) -> tuple[list[AccessLog], int]:
+    """The entries `q` selects, newest first, and how many there are in all."""
     query = select(AccessLog)
-    if case_id:
-        query = query.where(AccessLog.case_id == case_id)
-    if username:
-        query = query.where(AccessLog.username == username)
-    if start:
-        query = query.where(AccessLog.at >= start)
-    if end:
-        query = query.where(AccessLog.at < end)
-    return list(session.exec(query.order_by(col(AccessLog.at).desc()).offset(offset).limit(limit)))
+    if q.municipalities is not None:
+        query = query.where(col(AccessLog.municipality).in_(q.municipalities))
+    if q.case_id:
+        query = query.where(AccessLog.case_id == q.case_id)
+    if q.username:
+        query = query.where(AccessLog.username == q.username)
+    if q.start:
+        query = query.where(AccessLog.at >= q.start)
+    if q.end:
+        query = query.where(AccessLog.at < q.end)
+    if q.outside_caseload is not None:
+        query = query.where(AccessLog.outside_caseload == q.outside_caseload)
+    if q.outside_hours is not None:
+        query = query.where(AccessLog.outside_hours == q.outside_hours)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    page = query.order_by(col(AccessLog.at).desc(), col(AccessLog.id).desc()).offset(offset).limit(limit)
+    return list(session.exec(page)), total

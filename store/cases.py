@@ -7,9 +7,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
 from store.models import CaseSummary, OpenPerson
+from workflows.domain import TargetGroup
+
+# The read model's column for each target group filter of the case list.
+TARGET_GROUP_COLUMNS = {
+    TargetGroup.YOUTH: CaseSummary.youth,
+    TargetGroup.KAA: CaseSummary.kaa,
+    TargetGroup.NEWLY_ARRIVED: CaseSummary.newly_arrived,
+    TargetGroup.SOCIAL_ASSISTANCE: CaseSummary.social_assistance,
+    TargetGroup.DISABILITY: CaseSummary.disability,
+}
 
 
 class PersonHasOpenCase(Exception):
@@ -69,9 +80,11 @@ class CaseFilter:
     track: str | None = None
     responsible: str | None = None
     overdue: bool | None = None
+    target_group: TargetGroup | None = None
 
 
 def list_cases(session: Session, f: CaseFilter, *, limit: int, offset: int) -> tuple[list[CaseSummary], int]:
+    """A page of summaries (without the stored view, which a list never needs) and the total."""
     query = select(CaseSummary)
     if f.municipalities is not None:
         query = query.where(col(CaseSummary.municipality).in_(f.municipalities))
@@ -85,8 +98,19 @@ def list_cases(session: Session, f: CaseFilter, *, limit: int, offset: int) -> t
         query = query.where(CaseSummary.responsible_worker == f.responsible)
     if f.overdue is not None:
         query = query.where(CaseSummary.overdue == f.overdue)
+    if f.target_group is not None:
+        query = query.where(col(TARGET_GROUP_COLUMNS[f.target_group]).is_(True))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     ordered = query.order_by(
         col(CaseSummary.next_due_at).is_(None), col(CaseSummary.next_due_at), col(CaseSummary.case_id)
     )
-    return list(session.exec(ordered.offset(offset).limit(limit))), total
+    page = ordered.options(defer(CaseSummary.view)).offset(offset).limit(limit)  # type: ignore[arg-type]
+    return list(session.exec(page)), total
+
+
+def summaries_of(session: Session, case_ids: list[str]) -> dict[str, CaseSummary]:
+    """The summary rows of these cases, without their stored view (a list needs none of it)."""
+    if not case_ids:
+        return {}
+    query = select(CaseSummary).where(col(CaseSummary.case_id).in_(case_ids)).options(defer(CaseSummary.view))  # type: ignore[arg-type]
+    return {row.case_id: row for row in session.exec(query)}

@@ -11,8 +11,10 @@ from sqlmodel import Session, create_engine
 
 @lru_cache
 def engine_for(url: str) -> Engine:
+    # A database error quotes its statement's parameters (a participant's names) unless hidden;
+    # the error then travels into log lines (the Temporal SDK logs a failed activity's traceback).
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(conn, _record):  # type: ignore[no-untyped-def]
@@ -24,7 +26,7 @@ def engine_for(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
 
 
 @contextmanager

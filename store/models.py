@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from workflows.domain import TaskStatus
+
 
 def utc_column(**kw: Any) -> Any:
     return Field(sa_column=Column(DateTime(timezone=True), **kw))
@@ -57,9 +59,14 @@ class OpenPerson(SQLModel, table=True):
 
 
 class CaseSummary(SQLModel, table=True):
-    """The read model of a case; a write with a lower version than stored is ignored."""
+    """The read model of a case; a write with a lower version than stored is ignored.
+
+    Its columns are workflows.effects.CaseRow's (built from the case's view in one place,
+    workflows.views.row_of), plus the stored view of a closed case and the update time."""
 
     __tablename__ = "case_summary"
+    # The supervisors' figures group by these (services.stats).
+    __table_args__ = (Index("ix_case_summary_figures", "municipality", "gender", "age_group", "phase"),)
     case_id: str = Field(primary_key=True, max_length=64)
     version: int = 0
     phase: str = Field(index=True)
@@ -80,6 +87,18 @@ class CaseSummary(SQLModel, table=True):
     exit_reason: str | None = None
     outcome: str | None = None
     closed_at: datetime | None = utc_column(nullable=True)
+    # In clear for the figures and the filters: no name, no personal number.
+    age_group: str = Field(default="", max_length=8)  # 16-24 or 25+
+    youth: bool = Field(default=False, index=True)
+    kaa: bool = Field(default=False, index=True)
+    newly_arrived: bool = Field(default=False, index=True)
+    social_assistance: bool = Field(default=False, index=True)
+    disability: bool = Field(default=False, index=True)
+    protected_identity: bool = False
+    programme_ends_on: date | None = None
+    follow_ups_due: int = 0
+    follow_ups_on_time: int = 0
+    days_in_programme: int | None = None
     view: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime | None = utc_column(nullable=True)
 
@@ -96,7 +115,7 @@ class Task(SQLModel, table=True):
     assignee: str | None = None
     due_at: datetime = utc_column(nullable=False)
     overdue: bool = False
-    status: str = "open"
+    status: str = TaskStatus.OPEN
     created_at: datetime = utc_column(nullable=False)
     closed_at: datetime | None = utc_column(nullable=True)
 
@@ -116,10 +135,49 @@ class Notification(SQLModel, table=True):
 
 
 class AccessLog(SQLModel, table=True):
+    """One person's read of one case (or a decode naming no case: `case_id` empty), with what
+    the review needs as it was at that moment: the reader's role and organisation, the case's
+    municipality, and the flags of services/access_flags.py."""
+
     __tablename__ = "access_log"
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = utc_column(nullable=False)
+    at: datetime = utc_column(nullable=False, index=True)
     username: str = Field(index=True)
-    case_id: str = Field(index=True)
+    case_id: str | None = Field(default=None, index=True)
     via: str
     purpose: str | None = None
+    role: str | None = None
+    organisation: str | None = None
+    municipality: str | None = Field(default=None, index=True)
+    outside_caseload: bool = False
+    outside_hours: bool = False
+
+
+class HistoryExport(SQLModel, table=True):
+    """Every history export this service made, by its SHA-256: an export whose content was
+    changed and its sha256 recomputed is not among them."""
+
+    __tablename__ = "history_export"
+    sha256: str = Field(primary_key=True, max_length=64)
+    case_id: str = Field(index=True, max_length=64)
+    exported_by: str
+    exported_at: datetime = utc_column(nullable=False)
+    runs: int
+    events: int
+
+
+class Report(SQLModel, table=True):
+    """A steering-group report as made, kept for download: the figures (no personal data) and
+    their HTML and CSV, with who made it (a username, or "schedule") and when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True, max_length=32)  # quarterly or kaa_half_year
+    period_from: date
+    period_to: date
+    scope: str = Field(max_length=8)  # af (all) or a kommunkod
+    made_by: str = Field(max_length=64)
+    made_at: datetime = utc_column(nullable=False)
+    key: str = Field(unique=True, max_length=120)  # a scheduled run writes its report once
+    figures: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    html: str
+    csv: str

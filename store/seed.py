@@ -31,8 +31,8 @@ MUNICIPALITIES = {
     "0581": "Norrköping",
     "0880": "Kalmar",
 }
-# Grästorp's SFI introduction is four weeks (seed 002).
-LOCAL_POLICIES = {"1444": {"introduction": "P28D"}}
+# Grästorp's four weeks are its SFI introduction, for those new to SFI (seed 002).
+LOCAL_POLICIES = {"1444": {"introduction_new_to_sfi": "P28D"}}
 
 DEMO_PASSWORD = "samverkan-demo"
 DEMO_USERS = [
@@ -42,6 +42,7 @@ DEMO_USERS = [
     ("samordnare", "coordinator", "0581", "Sara Samordnare (Norrköping)"),
     ("sparansvarig", "track_lead", "0581", "Sven Spåransvarig (Norrköping)"),
     ("chef", "supervisor", "af", "Cecilia Chef (AF)"),
+    ("chef-norrkoping", "supervisor", "0581", "Nils Enhetschef (Norrköping)"),
     ("granskare", "auditor", "af", "Gustav Granskare"),
 ]
 # The four local job tracks of Norrköping's model (seed 003, module 3).

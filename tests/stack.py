@@ -5,11 +5,12 @@ import asyncio
 import os
 import random
 import secrets
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,18 +19,25 @@ from temporalio.client import Client
 
 from api.main import create_app
 from core.settings import Settings
-from core.temporal import connect
+from services.temporal import connect
 from store.db import session_scope
 from store.migrate import upgrade
 from store.seed import DEMO_PASSWORD, seed
+from tests import recordings
 from worker.main import build_worker
+from workflows.calendar import local_today
 from workflows.personal_number import luhn_ok
 
 ADMIN_PASSWORD = "admin-test-password"
 # Test-only payload key, fixed so that recorded histories can be decoded and replayed.
 TEST_PAYLOAD_KEY = "c2FtdmVya2FuLXRlc3Qta2V5LW5vdC1mb3ItcHJvZC0="
-HISTORIES = Path(__file__).resolve().parent / "histories"
 T = TypeVar("T")
+DATABASES = ["sqlite", "postgresql"]  # the parameters of fixtures that run a test on each
+
+
+def today() -> date:
+    """Today as the workflows judge it: Stockholm's date, whatever the host's time zone."""
+    return local_today(datetime.now(UTC))
 
 
 def personal_number(born: date | None = None) -> str:
@@ -87,12 +95,39 @@ class Stack:
 
 
 async def record_history(s: "Stack", workflow_id: str, scenario: str) -> None:
-    """With SAMVERKAN_RECORD_HISTORIES=1 (`make histories`), keep the history for replay tests."""
-    if os.environ.get("SAMVERKAN_RECORD_HISTORIES") != "1":
+    """With SAMVERKAN_RECORD_HISTORIES=1 (`make histories`), keep the history as a new recording
+    of `scenario` (tests/recordings.py): once per run, though a test runs on both databases."""
+    if os.environ.get("SAMVERKAN_RECORD_HISTORIES") != "1" or scenario in _RECORDED_THIS_RUN:
         return
     history = await s.temporal.get_workflow_handle(workflow_id).fetch_history()
-    HISTORIES.mkdir(exist_ok=True)
-    (HISTORIES / f"{scenario}.json").write_text(history.to_json())
+    recordings.keep(scenario, history.to_json())
+    _RECORDED_THIS_RUN.add(scenario)
+
+
+_RECORDED_THIS_RUN: set[str] = set()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def withdrawal(**overrides: Any) -> dict[str, Any]:
+    """A withdraw body as 002 asks: the repeated attempts before, what must happen first, and
+    how the case is taken up again."""
+    day = today()
+    attempts = [
+        {"on": (day - timedelta(days=14)).isoformat(), "what": "anpassad arbetsträning, avbruten"},
+        {"on": (day - timedelta(days=7)).isoformat(), "what": "nytt försök med kortare dagar"},
+    ]
+    body = {
+        "reason": "ohälsa",
+        "attempts": attempts,
+        "conditions": "vårdkontakt etablerad",
+        "reactivation": "samordnaren kallar till gemensamt möte",
+    }
+    return body | overrides
 
 
 def case_body(**overrides: Any) -> dict[str, Any]:
@@ -126,9 +161,16 @@ async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 15.0, i
 
 @asynccontextmanager
 async def running_stack(
-    temporal_address: str, data_dir: Path, database_url: str, *, smtp_url: str | None = None, **overrides: Any
+    temporal_address: str,
+    data_dir: Path,
+    database_url: str,
+    *,
+    smtp_url: str | None = None,
+    worker: bool = True,
+    **overrides: Any,
 ) -> AsyncIterator[Stack]:
-    """`smtp_url` (and any other Settings field in `overrides`) for stacks that mail."""
+    """`smtp_url` (and any other Settings field in `overrides`) for stacks that mail;
+    `worker=False` for a test that runs the stack's workers itself (tests/test_crash.py)."""
     values: dict[str, Any] = dict(
         data_dir=data_dir,
         database_url=database_url,
@@ -148,9 +190,12 @@ async def running_stack(
         seed(session, settings)
     client = await connect(settings)
     with ThreadPoolExecutor(max_workers=16) as executor:
-        worker = build_worker(client, settings, executor)
-        async with worker:
+        async with AsyncExitStack() as running:
+            if worker:
+                await running.enter_async_context(build_worker(client, settings, executor))
             app = create_app(settings, temporal=client)
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://samverkan.test") as api:
-                yield Stack(settings, client, api, {})
+            api = await running.enter_async_context(
+                httpx.AsyncClient(transport=transport, base_url="http://samverkan.test")
+            )
+            yield Stack(settings, client, api, {})

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from workflows import actions as a
-from workflows import process
+from workflows import phases, process
 from workflows.calendar import (
     HOLIDAYS,
     due_after,
@@ -126,7 +126,7 @@ def _case(opened: datetime, policy: TimePolicy) -> CaseState:
     mapping = Mapping(EducationLevel.PRIMARY, SwedishLevel.SFI_C, [], True, "arbete")
     state = CaseState("c1", "0581", "handlaggare", participant, mapping, policy, opened,
                       Actor("handlaggare", Role.CASE_WORKER, "0581"))
-    process.open_case(state, opened)
+    phases.start_phase(state, phases.Phase.INTRODUCTION, opened)
     return state
 
 

@@ -1,10 +1,10 @@
 """A long case continues as new when Temporal suggests it, and loses nothing on the way."""
 
-from datetime import date
+
 
 from temporalio.api.enums.v1 import EventType
 
-from tests.stack import Stack, eventually
+from tests.stack import Stack, eventually, today
 
 W = "handlaggare"
 
@@ -15,7 +15,7 @@ async def test_long_case_continues_as_new_with_its_state(short_history_stack: St
     cid = case["case_id"]
     handle = s.temporal.get_workflow_handle(f"journey-{cid}")
     first_run = (await handle.describe()).run_id
-    follow_up = {"held_on": date.today().isoformat(), "attendees": ["AF"], "progress": "ok", "next_steps": "mer"}
+    follow_up = {"held_on": today().isoformat(), "attendees": ["AF"], "progress": "ok", "next_steps": "mer"}
     for i in range(30):
         state = await s.act(
             W, cid, "record-follow-up", follow_up | {"note": f"möte {i}"}, **{"Idempotency-Key": f"f-{i}"}

@@ -3,10 +3,9 @@ withdrawal pausing clocks, the outcome check after exit, an unanswered offer exp
 
 from datetime import UTC, datetime
 
-import pytest
 import pytest_asyncio
 
-from tests.stack import Stack, eventually, record_history
+from tests.stack import Stack, eventually, record_history, withdrawal
 
 AF = "arbetsformedlare"
 FAST = "9901"
@@ -17,15 +16,9 @@ def fast_track(s: Stack) -> str:
     return f"snabb-{s.settings.task_queue}"
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def clock_stack(request: pytest.FixtureRequest) -> Stack:
-    return request.getfixturevalue("stack" if request.param == "sqlite" else "pg_stack")  # type: ignore[no-any-return]
-
-
 @pytest_asyncio.fixture(scope="module")
-async def fast(clock_stack: Stack) -> Stack:
+async def fast(stack: Stack) -> Stack:
     """The shared stack (on each database) with a municipality whose clocks run in seconds."""
-    stack = clock_stack
     admin = await stack.headers("admin")
     await stack.api.post("/api/v1/municipalities", json={"code": FAST, "name": "Snabbköping"}, headers=admin)
     await stack.api.post(
@@ -135,7 +128,7 @@ async def test_search_attributes_follow_the_case(fast: Stack) -> None:
 async def test_withdrawal_stops_clocks_and_review_reminds(fast: Stack) -> None:
     s = fast
     cid = (await s.open_case(AF, municipality=FAST))["case_id"]
-    state = await s.act(AF, cid, "withdraw", {"reason": "ohälsa", "conditions": "behandling"})
+    state = await s.act(AF, cid, "withdraw", withdrawal(conditions="behandling"))
     assert list(state["due"]) == ["review"]
 
     async def review_task() -> None:
@@ -144,7 +137,7 @@ async def test_withdrawal_stops_clocks_and_review_reminds(fast: Stack) -> None:
 
     await eventually(review_task)
     state = await s.act(AF, cid, "reactivate", {"resume_phase": "introduction"})
-    assert set(state["due"]) == {"introduction_ends", "follow_up"}
+    assert set(state["due"]) == {"introduction_ends", "follow_up", "programme_end"}
 
     async def review_closed() -> None:
         review = [t for t in await tasks_of(s, AF, cid) if t["kind"] == "review_due"]

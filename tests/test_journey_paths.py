@@ -2,9 +2,10 @@
 
 from datetime import date, timedelta
 
-from tests.stack import Stack, eventually, record_history
+from tests.stack import Stack, eventually, record_history, today, withdrawal
 
 W = "handlaggare"
+AF = "arbetsformedlare"  # the joint standpoint and a withdrawal are Arbetsförmedlingen's decisions
 
 
 async def test_straight_through_to_closed_with_outcome(any_stack: Stack) -> None:
@@ -12,10 +13,10 @@ async def test_straight_through_to_closed_with_outcome(any_stack: Stack) -> None
     case = await s.open_case()
     cid = case["case_id"]
     assert case["phase"] == "introduction" and case["status"] == "active"
-    assert set(case["due"]) == {"introduction_ends", "follow_up"}
+    assert set(case["due"]) == {"introduction_ends", "follow_up", "programme_end"}
 
     state = await s.act(
-        W, cid, "plan-effort", {"kind": "sfi", "provider": "Komvux", "starts_on": date.today().isoformat()}
+        W, cid, "plan-effort", {"kind": "sfi", "provider": "Komvux", "starts_on": today().isoformat()}
     )
     effort_id = state["efforts"][0]["effort_id"]
     state = await s.act(W, cid, "complete-introduction", {"note": "samhällsinformation klar"})
@@ -27,10 +28,10 @@ async def test_straight_through_to_closed_with_outcome(any_stack: Stack) -> None
         W,
         cid,
         "record-follow-up",
-        {"held_on": date.today().isoformat(), "attendees": ["AF", "AME"], "progress": "god", "next_steps": "spår"},
+        {"held_on": today().isoformat(), "attendees": ["AF", "AME"], "progress": "god", "next_steps": "spår"},
     )
     assert len(state["follow_ups"]) == 1
-    state = await s.act(W, cid, "joint-standpoint", {"decision": "track"})
+    state = await s.act(AF, cid, "joint-standpoint", {"decision": "track"})
     assert state["phase"] == "track_selection"
     state = await s.act(W, cid, "apply-to-track", {"track_id": "norrkoping-restaurang", "motivation": "erfarenhet"})
     assert state["application"]["status"] == "offered"
@@ -74,10 +75,10 @@ async def test_exit_from_each_phase(stack: Stack) -> None:
     for phase, steps in routes.items():
         cid = (await s.open_case())["case_id"]
         for action, body in steps:
-            state = await s.act(W, cid, action, body)
+            state = await s.act(AF if action == "joint-standpoint" else W, cid, action, body)
         if steps:
             assert state["phase"] == phase
-        exited_on = (date.today() - timedelta(days=3)).isoformat()
+        exited_on = (today() - timedelta(days=3)).isoformat()
         state = await s.act(W, cid, "record-exit", {"reason": "moved", "exited_on": exited_on})
         assert state["phase"] == "exited", phase
         assert state["exited_on"] == exited_on
@@ -89,7 +90,7 @@ async def test_joint_standpoint_work_or_studies_exits_directly(stack: Stack) -> 
     for decision in ("work", "studies"):
         cid = (await stack.open_case())["case_id"]
         await stack.act(W, cid, "complete-introduction")
-        state = await stack.act(W, cid, "joint-standpoint", {"decision": decision})
+        state = await stack.act(AF, cid, "joint-standpoint", {"decision": decision})
         assert state["phase"] == "exited" and state["exit_reason"] == decision
         await record_history(stack, f"journey-{cid}", f"journey-standpoint-{decision}")
 
@@ -97,13 +98,13 @@ async def test_joint_standpoint_work_or_studies_exits_directly(stack: Stack) -> 
 async def test_long_term_plan_back_to_standpoint(stack: Stack) -> None:
     cid = (await stack.open_case())["case_id"]
     await stack.act(W, cid, "complete-introduction")
-    state = await stack.act(W, cid, "joint-standpoint", {"decision": "long_term_plan"})
+    state = await stack.act(AF, cid, "joint-standpoint", {"decision": "long_term_plan"})
     assert state["phase"] == "long_term_plan"
     state = await stack.act(
-        W, cid, "plan-effort", {"kind": "health", "provider": "Region", "starts_on": date.today().isoformat()}
+        W, cid, "plan-effort", {"kind": "health", "provider": "Region", "starts_on": today().isoformat()}
     )
     assert state["efforts"][0]["kind"] == "health"
-    state = await stack.act(W, cid, "joint-standpoint", {"decision": "track"})
+    state = await stack.act(AF, cid, "joint-standpoint", {"decision": "track"})
     assert state["phase"] == "track_selection"
     await record_history(stack, f"journey-{cid}", "journey-long-term-plan")
 
@@ -111,10 +112,8 @@ async def test_long_term_plan_back_to_standpoint(stack: Stack) -> None:
 async def test_withdraw_pauses_and_reactivate_resumes(stack: Stack) -> None:
     cid = (await stack.open_case())["case_id"]
     await stack.act(W, cid, "complete-introduction")
-    review_on = (date.today() + timedelta(days=60)).isoformat()
-    state = await stack.act(
-        W, cid, "withdraw", {"reason": "ohälsa", "conditions": "vårdkontakt etablerad", "review_on": review_on}
-    )
+    review_on = (today() + timedelta(days=60)).isoformat()
+    state = await stack.act(AF, cid, "withdraw", withdrawal(review_on=review_on))
     assert state["phase"] == "withdrawn" and state["status"] == "paused"
     assert state["withdrawal"]["conditions"] == "vårdkontakt etablerad"
     assert state["withdrawal"]["review_on"] >= review_on
@@ -123,15 +122,15 @@ async def test_withdraw_pauses_and_reactivate_resumes(stack: Stack) -> None:
     state = await stack.act(W, cid, "reactivate", {"resume_phase": "preparatory", "note": "ny kartläggning"})
     assert state["phase"] == "preparatory" and state["status"] == "active"
     assert state["withdrawal"] is None
-    assert set(state["due"]) == {"follow_up"}
+    assert set(state["due"]) == {"follow_up", "programme_end"}
     await record_history(stack, f"journey-{cid}", "journey-withdraw-reactivate")
 
 
 async def test_withdraw_defaults_review_date_from_policy(stack: Stack) -> None:
     cid = (await stack.open_case())["case_id"]
-    state = await stack.act(W, cid, "withdraw", {"reason": "social situation", "conditions": "boende ordnat"})
+    state = await stack.act(AF, cid, "withdraw", withdrawal(reason="social situation"))
     review = date.fromisoformat(state["withdrawal"]["review_on"])
-    assert date.today() + timedelta(days=90) <= review <= date.today() + timedelta(days=94)
+    assert today() + timedelta(days=90) <= review <= today() + timedelta(days=94)
 
 
 async def test_close_without_outcome(stack: Stack) -> None:
@@ -158,7 +157,7 @@ async def test_reassign_moves_the_case(stack: Stack) -> None:
 
 async def test_idempotency_key_does_the_action_once(stack: Stack) -> None:
     cid = (await stack.open_case())["case_id"]
-    body = {"kind": "guidance", "provider": "Vägledningscentrum", "starts_on": date.today().isoformat()}
+    body = {"kind": "guidance", "provider": "Vägledningscentrum", "starts_on": today().isoformat()}
     first = await stack.act(W, cid, "plan-effort", body, **{"Idempotency-Key": "k-1"})
     again = await stack.act(W, cid, "plan-effort", body, **{"Idempotency-Key": "k-1"})
     assert len(first["efforts"]) == 1 and len(again["efforts"]) == 1

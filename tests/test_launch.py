@@ -3,7 +3,6 @@ and a case opened before a restart is still there after it (with the same login 
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -13,15 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.stack import case_body
+from tests.stack import case_body, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def launch(env: dict[str, str]) -> tuple[subprocess.Popen[str], list[str]]:
@@ -78,6 +71,8 @@ def test_run_prints_urls_stops_cleanly_and_keeps_state(run_env: dict[str, str]) 
         assert f"Temporal UI: http://127.0.0.1:{run_env['SAMVERKAN_TEMPORAL_UI_PORT']}" in text
         with httpx.Client(base_url=base, timeout=30) as http:
             assert http.get("/readyz").json()["status"] == "ready"
+            ui = http.get(f"http://127.0.0.1:{run_env['SAMVERKAN_TEMPORAL_UI_PORT']}/api/v1/settings").json()
+            assert ui["Codec"]["Endpoint"] == f"{base}/codec"  # the UI decodes through our codec
             login = {"username": "handlaggare", "password": "samverkan-demo"}
             token = http.post("/api/v1/auth/token", data=login).json()
             h = {"Authorization": f"Bearer {token['access_token']}"}

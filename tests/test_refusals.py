@@ -1,12 +1,13 @@
 """Every refusal: bad input names the field, a refused action writes nothing."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
-from tests.stack import Stack, case_body, personal_number
+from tests.stack import Stack, case_body, personal_number, today, withdrawal
 
 W = "handlaggare"
+AF = "arbetsformedlare"  # may take every action, AF's decisions too: refusals here are the phase's or the input's
 
 
 def fields_named(response: dict) -> set[str]:
@@ -87,7 +88,7 @@ async def test_action_not_allowed_in_phase_is_409_and_writes_nothing(stack: Stac
         ("answer-offer", {"accept": True}),
         ("reactivate", {"resume_phase": "preparatory"}),
     ]:
-        refused = await stack.act(W, cid, action, body, expect=409)
+        refused = await stack.act(AF, cid, action, body, expect=409)
         assert refused["detail"]["phase"] == "introduction"
         assert refused["detail"]["allowed_actions"] == case["allowed_actions"]
     after = await stack.get(W, f"/api/v1/cases/{cid}")
@@ -106,25 +107,25 @@ async def test_unknown_action_is_404(stack: Stack) -> None:
 
 async def test_bad_action_bodies_are_422_naming_the_field(stack: Stack) -> None:
     cid = (await stack.open_case())["case_id"]
-    today = date.today()
+    day = today()
     cases = [
-        ("plan-effort", {"kind": "juggling", "provider": "X", "starts_on": today.isoformat()}, "kind"),
+        ("plan-effort", {"kind": "juggling", "provider": "X", "starts_on": day.isoformat()}, "kind"),
         (
             "plan-effort",
             {
                 "kind": "sfi",
                 "provider": "X",
-                "starts_on": today.isoformat(),
-                "ends_on": (today - timedelta(days=1)).isoformat(),
+                "starts_on": day.isoformat(),
+                "ends_on": (day - timedelta(days=1)).isoformat(),
             },
             "ends_on",
         ),
-        ("plan-effort", {"kind": "sfi", "starts_on": today.isoformat()}, "provider"),
+        ("plan-effort", {"kind": "sfi", "starts_on": day.isoformat()}, "provider"),
         ("complete-effort", {"effort_id": "effort-99", "result": "klar"}, "effort_id"),
         (
             "record-follow-up",
             {
-                "held_on": (today + timedelta(days=2)).isoformat(),
+                "held_on": (day + timedelta(days=2)).isoformat(),
                 "attendees": ["AF"],
                 "progress": "p",
                 "next_steps": "n",
@@ -137,14 +138,16 @@ async def test_bad_action_bodies_are_422_naming_the_field(stack: Stack) -> None:
             "held_on",
         ),
         ("record-exit", {"reason": "bored"}, "reason"),
-        ("record-exit", {"reason": "work", "exited_on": (today + timedelta(days=1)).isoformat()}, "exited_on"),
-        ("withdraw", {"reason": "r", "conditions": "c", "review_on": today.isoformat()}, "review_on"),
+        ("record-exit", {"reason": "work", "exited_on": (day + timedelta(days=1)).isoformat()}, "exited_on"),
+        ("withdraw", withdrawal(review_on=day.isoformat()), "review_on"),
         ("withdraw", {"reason": "r"}, "conditions"),
+        ("withdraw", withdrawal(attempts=withdrawal()["attempts"][:1]), "attempts"),
+        ("withdraw", {k: v for k, v in withdrawal().items() if k != "reactivation"}, "reactivation"),
         ("close", {}, "reason"),
         ("reassign", {"responsible_worker": "nobody"}, "responsible_worker"),
     ]
     for action, body, field in cases:
-        r = await stack.api.post(f"/api/v1/cases/{cid}/actions/{action}", json=body, headers=await stack.headers(W))
+        r = await stack.api.post(f"/api/v1/cases/{cid}/actions/{action}", json=body, headers=await stack.headers(AF))
         assert r.status_code == 422, (action, r.text)
         assert field in fields_named(r.json()), (action, r.json())
     after = await stack.get(W, f"/api/v1/cases/{cid}")
@@ -153,7 +156,7 @@ async def test_bad_action_bodies_are_422_naming_the_field(stack: Stack) -> None:
 
 async def test_reactivate_only_to_the_contract_phases(stack: Stack) -> None:
     cid = (await stack.open_case())["case_id"]
-    await stack.act(W, cid, "withdraw", {"reason": "r", "conditions": "c"})
+    await stack.act(AF, cid, "withdraw", withdrawal())
     bad = await stack.act(W, cid, "reactivate", {"resume_phase": "track"}, expect=422)
     assert fields_named(bad) == {"resume_phase"}
 
@@ -161,7 +164,7 @@ async def test_reactivate_only_to_the_contract_phases(stack: Stack) -> None:
 async def test_prerequisite_not_met_is_422_naming_it(stack: Stack) -> None:
     cid = (await stack.open_case(swedish_level="sfi_a"))["case_id"]
     await stack.act(W, cid, "complete-introduction")
-    await stack.act(W, cid, "joint-standpoint", {"decision": "track"})
+    await stack.act(AF, cid, "joint-standpoint", {"decision": "track"})
     bad = await stack.act(W, cid, "apply-to-track", {"track_id": "norrkoping-industri"}, expect=422)
     assert "min_swedish_level" in bad["detail"][0]["msg"]
     bad = await stack.act(W, cid, "apply-to-track", {"track_id": "no-such-track"}, expect=422)

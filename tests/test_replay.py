@@ -1,30 +1,102 @@
-"""Every recorded history in tests/histories/ still replays against the current workflow code:
-a change that would break a running case fails here (guard it with workflow.patched).
-Re-record with `make histories`."""
+"""Every history ever recorded (tests/histories/, append-only: tests/recordings.py) still replays
+against the current workflow code: a change that would break a running case fails here, and
+re-recording cannot hide it, since the old recordings stay. Guard such a change with
+`workflow.patched(...)`; then `make histories` adds recordings of the new code."""
 
-from pathlib import Path
+import subprocess
+from collections import defaultdict
 
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from core.settings import Settings
-from core.temporal import data_converter
-from tests.stack import HISTORIES, TEST_PAYLOAD_KEY
+from services.temporal import data_converter
+from tests.recordings import (
+    HISTORIES,
+    MANIFEST,
+    PATCHES,
+    Recording,
+    changed_in_git,
+    is_recording,
+    manifest,
+    patches_in_code,
+    recordings,
+    sha256,
+)
+from tests.stack import TEST_PAYLOAD_KEY
 from worker.main import WORKFLOWS
 
-RECORDED = sorted(HISTORIES.rglob("*.json"))  # before-patches/: cases begun on older code
+RECORDED = recordings()
 
 
 def test_histories_are_recorded() -> None:
-    names = {p.stem for p in RECORDED}
-    assert {"journey-straight-through", "journey-withdraw-reactivate", "journey-clock-escalation"} <= names
+    scenarios = {r.scenario for r in RECORDED}
+    assert {"journey-straight-through", "journey-withdraw-reactivate", "journey-clock-escalation",
+            "track-fifty-at-once", "track-offer-expiry"} <= scenarios
 
 
-@pytest.mark.parametrize("path", RECORDED, ids=[str(p.relative_to(HISTORIES).with_suffix("")) for p in RECORDED])
-async def test_history_replays(path: Path) -> None:
+def test_the_manifest_lists_every_recording_unchanged() -> None:
+    listed, on_disk = manifest(), {r.name: r for r in RECORDED}
+    gone = sorted(set(listed) - set(on_disk))
+    unlisted = sorted(set(on_disk) - set(listed))
+    changed = sorted(name for name in set(listed) & set(on_disk) if sha256(on_disk[name].path) != listed[name])
+    assert not gone, f"recordings deleted: {gone}"
+    assert not changed, f"recordings overwritten or edited: {changed}"
+    assert not unlisted, f"recordings not made by `make histories` (not in {MANIFEST.name}): {unlisted}"
+
+
+def test_nothing_else_lies_among_the_recordings() -> None:
+    stray = [p.relative_to(HISTORIES).as_posix() for p in HISTORIES.rglob("*")
+             if p.is_file() and p != MANIFEST and not is_recording(p)]
+    assert not stray, f"not in the layout <scenario>/<UTC stamp>-<commit>.json: {stray}"
+
+
+def test_no_commit_ever_changed_or_deleted_a_recording() -> None:
+    try:
+        violations = list(changed_in_git())
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("no git here: the manifest alone guards the recordings")
+    assert not violations, f"recordings are append-only: {violations}"
+
+
+@pytest.mark.parametrize("recording", RECORDED, ids=[r.name.removesuffix(".json") for r in RECORDED])
+async def test_history_replays(recording: Recording) -> None:
     settings = Settings(payload_key=TEST_PAYLOAD_KEY, _env_file=None)  # type: ignore[call-arg]
     replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter(settings))
-    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    history = WorkflowHistory.from_json(recording.name, recording.text)
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, result.replay_failure
+
+
+def test_every_patch_is_registered_with_its_date() -> None:
+    in_code = patches_in_code()
+    assert set(in_code) <= set(PATCHES), (
+        f"add to tests/recordings.py PATCHES, with the time it came in: {set(in_code) - set(PATCHES)}")
+    crossed = {patch for r in RECORDED for patch in r.patches}
+    assert crossed <= set(PATCHES), f"recordings cross patches not in PATCHES: {crossed - set(PATCHES)}"
+
+
+def test_no_recording_crosses_a_patch_older_than_itself() -> None:
+    """A recording made before a patch came in cannot have crossed it: else its date is wrong."""
+    wrong = [(r.name, p) for r in RECORDED for p in r.patches if p in PATCHES and r.made_at < PATCHES[p]]
+    assert not wrong, wrong
+
+
+def test_each_scenario_keeps_a_recording_from_before_each_patch_it_crosses() -> None:
+    """The newest recording of a scenario shows the patches its path crosses today; the
+    recordings from before each of them replay the other side of `workflow.patched`."""
+    by_scenario: dict[str, list[Recording]] = defaultdict(list)
+    for r in RECORDED:
+        by_scenario[r.scenario].append(r)
+    missing, checked = [], 0
+    for scenario, kept in by_scenario.items():
+        newest, first = max(kept, key=lambda r: r.made_at), min(r.made_at for r in kept)
+        for patch in sorted(newest.patches):
+            if first >= PATCHES[patch]:
+                continue  # the scenario was first recorded after the patch: there is no before
+            checked += 1
+            if all(patch in r.patches for r in kept):
+                missing.append(f"{scenario} has no recording from before {patch}")
+    assert not missing, missing
+    assert checked >= 22  # the pairs there are today: it may only grow

@@ -30,7 +30,13 @@ def test_free_seats_are_offered_then_the_line_is_ranked() -> None:
     assert ask(state, "b", 2)[0] is seating.SeatStatus.OFFERED
     assert ask(state, "c", 3)[0] is seating.SeatStatus.WAITING
     assert ask(state, "d", 4, experienced=True)[0] is seating.SeatStatus.WAITING
-    assert seating.view(state).waiting_list == ["d", "c"]
+    view = seating.view(state)
+    assert view.waiting_list == ["d", "c"]
+    # The reasons the lead is shown, in the same order: the experienced first, then by time.
+    waiting = [r for r in view.ranks if r.case_id in view.waiting_list]
+    assert [(r.case_id, r.experienced, r.applied_at) for r in waiting] == [
+        ("d", True, T0 + timedelta(minutes=4)), ("c", False, T0 + timedelta(minutes=3))
+    ]
     notices = seating.leave(state, ApplicantRef("a", 1), T0)
     assert [(n.case_id, n.signal) for n in notices] == [("d", ToJourney.SEAT_OFFERED)]
     assert seating.seats_taken(state) == 2
@@ -80,3 +86,14 @@ def test_an_admission_round_holds_offers_until_it_closes() -> None:
     assert seating.fill_seats(state, T0 + timedelta(minutes=59)) == []
     offered = seating.fill_seats(state, T0 + timedelta(hours=1))
     assert [n.case_id for n in offered] == ["c2", "c0"] and state.round is None
+
+
+def test_no_decision_on_an_admitted_participant() -> None:
+    state = track(1)
+    ask(state, "a", 1)
+    assert seating.accept(state, ApplicantRef("a", 1))
+    for admit in (False, True):
+        with pytest.raises(seating.NotAllowed) as refused:
+            seating.decide(state, LeadDecision("a", admit, "ändrat mig", LEAD), T0)
+        assert refused.value.field == "case_id"
+    assert seating.view(state).participants == ["a"] and seating.seats_taken(state) == 1

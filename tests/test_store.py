@@ -105,5 +105,5 @@ def test_policy_file_sets_defaults_and_local_rules(tmp_path: Path) -> None:
         seed(s, settings)
         kalmar, grastorp = policy_for(s, "0880"), policy_for(s, "1444")
     assert kalmar.introduction == timedelta(days=7) and kalmar.follow_up_interval == timedelta(days=21)
-    assert grastorp.introduction == timedelta(days=28) and grastorp.follow_up_interval == timedelta(days=21)
+    assert grastorp.introduction_new_to_sfi == timedelta(days=28) and grastorp.follow_up_interval == timedelta(days=21)
     assert kalmar.outcome_check_after == timedelta(days=90)

@@ -19,7 +19,7 @@ from store.prestart import main as prestart
 from workflows.effects import SEARCH_ATTRIBUTES
 
 log = structlog.get_logger()
-SA_TYPES = {"KEYWORD": "Keyword", "DATETIME": "Datetime", "BOOL": "Bool"}
+SA_TYPES = {"KEYWORD": "Keyword", "KEYWORD_LIST": "KeywordList", "DATETIME": "Datetime", "BOOL": "Bool"}
 
 
 def temporal_binary() -> str:
@@ -42,6 +42,12 @@ def wait_for_port(port: int, stopping: threading.Event | None = None, seconds: f
     raise SystemExit(f"nothing answered on port {port}")
 
 
+def codec_endpoint(settings: Settings) -> str:
+    """The web app's codec server, where the Temporal UI decodes payloads for those allowed."""
+    host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::") else settings.http_host
+    return f"http://{host}:{settings.http_port}/codec"
+
+
 def start_temporal(settings: Settings, stopping: threading.Event | None = None) -> subprocess.Popen[bytes]:
     args = [
         temporal_binary(),
@@ -55,6 +61,8 @@ def start_temporal(settings: Settings, stopping: threading.Event | None = None) 
         str(settings.temporal_port),
         "--ui-port",
         str(settings.temporal_ui_port),
+        "--ui-codec-endpoint",
+        codec_endpoint(settings),
         "--namespace",
         settings.temporal_namespace,
         "--log-level",

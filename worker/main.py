@@ -14,18 +14,16 @@ from activities.digest import Digest
 from activities.mail import Letterhead
 from activities.notify import Notifier
 from activities.projection import Projection
+from activities.reports import Reports
 from activities.seats import Seats
 from activities.smtp import SmtpServer
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
-from core.temporal import connect, ensure_search_attributes
-from worker.schedules import ensure_digest_schedule
-from workflows.digest import DailyDigestWorkflow
-from workflows.journey import JourneyWorkflow
-from workflows.track import TrackWorkflow
+from services.temporal import connect, ensure_search_attributes
+from worker.schedules import ensure_digest_schedule, ensure_report_schedules
+from workflows.registry import WORKFLOWS
 
 log = structlog.get_logger()
-WORKFLOWS = [JourneyWorkflow, DailyDigestWorkflow, TrackWorkflow]
 
 
 def activities_for(settings: Settings, client: Client, task_queue: str | None = None) -> list[Callable[..., Any]]:
@@ -37,6 +35,7 @@ def activities_for(settings: Settings, client: Client, task_queue: str | None = 
         Projection(url).project_case,
         Notifier(url, delivery, letterhead).notify,
         Digest(url, delivery, letterhead).send_daily_digest,
+        Reports(url).make_report,
         # The seat activity calls the track's workflow: it needs the client and the worker's queue.
         Seats(url, client, task_queue or settings.task_queue).request_seat,
     ]
@@ -61,6 +60,7 @@ async def main() -> None:
     client = await connect(settings)
     await ensure_search_attributes(client)
     await ensure_digest_schedule(client, settings)
+    await ensure_report_schedules(client, settings)
     with ThreadPoolExecutor(max_workers=16) as executor:
         worker = build_worker(client, settings, executor)
         log.info("worker_started", task_queue=settings.task_queue)

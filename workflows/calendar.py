@@ -5,10 +5,13 @@ holidays (Midsummer Eve, Christmas Eve, New Year's Eve) move it forward. Shorter
 (``PT5S`` in demos and tests) are exact. The holiday table comes from the `holidays` package.
 """
 
+import calendar
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from temporalio import workflow
+
+from workflows.period import Period
 
 with workflow.unsafe.imports_passed_through():
     import holidays
@@ -84,3 +87,18 @@ def due_on_day(day: date, tz_of: datetime) -> datetime:
 
 def local_today(now: datetime) -> date:
     return now.astimezone(STOCKHOLM).date()
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day (31 January + 1 month: 28/29 February)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def due_after_period(start: datetime, period: Period) -> datetime:
+    """Calendar months from `start`'s day, then the rest; whole days land on a working day."""
+    if not period.months:
+        return due_after(start, period.rest)
+    day = add_months(start.astimezone(STOCKHOLM).date(), period.months)
+    return due_after(_on_day(next_working_day(day), start), period.rest)

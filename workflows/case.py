@@ -6,16 +6,21 @@ from datetime import date, datetime
 from workflows.clocks import Clock, ClockName
 from workflows.domain import (
     Actor,
+    AgeGroup,
     Application,
+    Consent,
     Effort,
     ExitReason,
     FollowUp,
     Mapping,
+    OutcomeAttempt,
     OutcomeStatus,
     Participant,
+    PartnerNotice,
     Phase,
     Standpoint,
     Status,
+    TargetGroups,
     TimelineEntry,
     TimePolicy,
     Withdrawal,
@@ -55,6 +60,13 @@ class CaseState:
     clock_seq: int = 0
     timeline: list[TimelineEntry] = field(default_factory=list)
     applied_updates: list[str] = field(default_factory=list)
+    # The process revision the case was opened under (see phases.AGREEMENTS): a case keeps the
+    # process it began with, as it keeps its policy, so its recorded history replays.
+    revision: int = 0
+    outcome_attempts: list[OutcomeAttempt] = field(default_factory=list)
+    partner_notices: list[PartnerNotice] = field(default_factory=list)  # open ones
+    consent_withdrawn_at: datetime | None = None
+    applying_to: str | None = None  # the track answering the case's application right now
 
     @property
     def status(self) -> Status:
@@ -107,3 +119,11 @@ class CaseView:
     allowed_actions: list[str]
     timeline: list[TimelineEntry]
     version: int
+    # Later fields have defaults: views stored at close before they existed still read back.
+    mapping: Mapping | None = None  # the current mapping
+    target_groups: TargetGroups = field(default_factory=TargetGroups)
+    age_group: AgeGroup | None = None
+    protected_identity: bool = False
+    consent: Consent | None = None
+    outcome_attempts: list[OutcomeAttempt] = field(default_factory=list)
+    programme_ends_on: date | None = None

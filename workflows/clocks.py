@@ -7,11 +7,11 @@ clock (the action was done) closes every task it opened.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from workflows.calendar import working_days_after, working_days_before
-from workflows.domain import TimePolicy
+from workflows.domain import TaskKind, TimePolicy
 
 
 class ClockName(StrEnum):
@@ -20,15 +20,20 @@ class ClockName(StrEnum):
     OUTCOME_CHECK = "outcome_check"
     REVIEW = "review"
     OFFER_ANSWER = "offer_answer"
+    PROGRAMME_END = "programme_end"
 
 
-TASK_KIND: dict[ClockName, str] = {
-    ClockName.INTRODUCTION: "introduction_due",
-    ClockName.FOLLOW_UP: "follow_up_due",
-    ClockName.OUTCOME_CHECK: "outcome_check_due",
-    ClockName.REVIEW: "review_due",
-    ClockName.OFFER_ANSWER: "offer_answer_due",
+TASK_KIND: dict[ClockName, TaskKind] = {
+    ClockName.INTRODUCTION: TaskKind.INTRODUCTION_DUE,
+    ClockName.FOLLOW_UP: TaskKind.FOLLOW_UP_DUE,
+    ClockName.OUTCOME_CHECK: TaskKind.OUTCOME_CHECK_DUE,
+    ClockName.REVIEW: TaskKind.REVIEW_DUE,
+    ClockName.OFFER_ANSWER: TaskKind.OFFER_ANSWER_DUE,
+    ClockName.PROGRAMME_END: TaskKind.PROGRAMME_ENDING,
 }
+# The programme_ending task opens this long before the programme time runs out, so that the
+# joint standpoint (or a long-term plan) is taken on data, not by default.
+PROGRAMME_ENDING_AHEAD = timedelta(days=60)
 
 
 class Stage(StrEnum):
@@ -45,6 +50,9 @@ class Clock:
     started_at: datetime
     due_at: datetime
     fired: list[Stage] = field(default_factory=list)
+    # When the task opens, if not `reminder_ahead` before the due time (an offer: at once;
+    # the programme's end: 60 days ahead). Clocks started before this field existed have none.
+    remind_at: datetime | None = None
 
     @property
     def overdue(self) -> bool:
@@ -67,7 +75,8 @@ def stages_of(name: ClockName) -> tuple[Stage, ...]:
 
 def alarm_time(clock: Clock, stage: Stage, policy: TimePolicy) -> datetime:
     if stage is Stage.REMIND:
-        return max(clock.started_at, working_days_before(clock.due_at, policy.reminder_ahead))
+        ahead = clock.remind_at or working_days_before(clock.due_at, policy.reminder_ahead)
+        return max(clock.started_at, ahead)
     if stage is Stage.DUE:
         return clock.due_at
     escalation = working_days_after(clock.due_at, policy.escalate_after)

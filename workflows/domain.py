@@ -1,8 +1,13 @@
 """The words of the programme (programme.md) as types: phases, value sets, actors, policy."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Annotated
+
+from annotated_types import MaxLen, MinLen
+
+from workflows.period import Period
 
 
 class Phase(StrEnum):
@@ -74,6 +79,7 @@ class Standpoint(StrEnum):
     LONG_TERM_PLAN = "long_term_plan"
     WORK = "work"
     STUDIES = "studies"
+    FAST_TRACK = "fast_track"  # snabbspår (003)
 
 
 class ExitReason(StrEnum):
@@ -81,6 +87,7 @@ class ExitReason(StrEnum):
     SUBSIDISED_WORK = "subsidised_work"
     STUDIES = "studies"
     OWN_BUSINESS = "own_business"
+    FAST_TRACK = "fast_track"
     MOVED = "moved"
     DROPPED_OUT = "dropped_out"
     OTHER = "other"
@@ -92,7 +99,80 @@ class OutcomeStatus(StrEnum):
     STUDIES = "studies"
     OWN_BUSINESS = "own_business"
     SEEKING_WORK = "seeking_work"
+    PARENTAL_LEAVE = "parental_leave"
+    SICK = "sick"
+    MOVED = "moved"
     OTHER = "other"
+    NOT_REACHED = "not_reached"  # after at least MIN_OUTCOME_ATTEMPTS tries
+
+
+# Established per 003: work (with or without subsidy), regular studies or an own business.
+POSITIVE_OUTCOMES = frozenset(
+    {OutcomeStatus.WORK, OutcomeStatus.SUBSIDISED_WORK, OutcomeStatus.STUDIES, OutcomeStatus.OWN_BUSINESS}
+)
+
+
+class Obstacle(StrEnum):
+    """What stands in the way, as a category only: never a diagnosis."""
+
+    HEALTH = "health"
+    SOCIAL = "social"
+    HOUSING = "housing"
+    CHILDCARE = "childcare"
+    OTHER = "other"
+
+
+class ContactChannel(StrEnum):
+    PHONE = "phone"
+    SMS = "sms"
+    LETTER = "letter"
+    EMAIL = "email"
+    VISIT = "visit"
+
+
+class AgeGroup(StrEnum):
+    YOUTH = "16-24"
+    ADULT = "25+"
+
+
+class TargetGroup(StrEnum):
+    """The groups the agreements give special attention (000, 001, 002, 004)."""
+
+    YOUTH = "youth"
+    KAA = "kaa"
+    NEWLY_ARRIVED = "newly_arrived"
+    SOCIAL_ASSISTANCE = "social_assistance"
+    DISABILITY = "disability"
+
+
+class Audience(StrEnum):
+    """Who a task or a mail is for."""
+
+    RESPONSIBLE = "responsible"  # the case's responsible worker
+    COORDINATOR = "coordinator"  # the municipality's coordinator (escalations)
+    SUPERVISOR = "supervisor"
+    PARTNER = "partner"  # the coordinator of the partner organisation ("kommuniceras i samverkan", 002)
+    TRACK_LEAD = "track_lead"  # the lead of the track the task is about
+
+
+class TaskKind(StrEnum):
+    INTRODUCTION_DUE = "introduction_due"
+    FOLLOW_UP_DUE = "follow_up_due"
+    OUTCOME_CHECK_DUE = "outcome_check_due"
+    REVIEW_DUE = "review_due"
+    OFFER_ANSWER_DUE = "offer_answer_due"
+    PROGRAMME_ENDING = "programme_ending"
+    NEW_APPLICANT = "new_applicant"
+    PARTNER_NOTICE = "partner_notice"
+    ESCALATION = "escalation"
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+CONSENT_WITHDRAWN = "consent_withdrawn"  # the closed_reason when the participant withdraws consent
 
 
 class ApplicationStatus(StrEnum):
@@ -126,6 +206,9 @@ class Actor:
     organisation: str
 
 
+PROGRAMME_TIME = Period(months=24)
+
+
 @dataclass(frozen=True)
 class TimePolicy:
     """The time rules of programme.md; a case keeps the policy in force when it opened."""
@@ -137,6 +220,11 @@ class TimePolicy:
     escalate_after: timedelta = timedelta(days=5)
     offer_answer_time: timedelta = timedelta(days=5)
     withdrawn_review: timedelta = timedelta(days=90)
+    # 24 months (004; 003 aims at two years), in calendar months. Defaults: policies recorded
+    # before these rules existed still decode.
+    programme_time: Period = PROGRAMME_TIME
+    # Only for those new to SFI: Grästorp's four weeks are its SFI introduction (002).
+    introduction_new_to_sfi: timedelta | None = None
 
 
 @dataclass
@@ -146,11 +234,14 @@ class Participant:
     family_name: str
     gender: Gender
     birth_date: date
+    protected_identity: bool = False  # skyddade personuppgifter
 
 
 @dataclass
 class Mapping:
-    """The initial mapping (kartläggning) made at referral."""
+    """The mapping (kartläggning): made at referral, kept current ("fortsatt kartläggning",
+    000); every later check reads the current one. Fields after `driving_licence` came later:
+    they have defaults so that mappings recorded before still decode."""
 
     education_level: EducationLevel
     swedish_level: SwedishLevel
@@ -158,6 +249,32 @@ class Mapping:
     consent_to_share: bool
     referral_purpose: str
     driving_licence: bool = False
+    own_business_interest: bool = False
+    obstacles: list[Obstacle] = field(default_factory=list)
+    # Target-group facts: recorded, not derived.
+    newly_arrived: bool = False
+    establishment_start: date | None = None  # the establishment programme's start
+    social_assistance: bool = False  # försörjningsstöd (002, target group A)
+    disability: bool = False
+
+
+@dataclass
+class TargetGroups:
+    youth: bool = False  # 16–24
+    kaa: bool = False  # 16–20 without completed upper-secondary school (kommunala aktivitetsansvaret)
+    newly_arrived: bool = False
+    social_assistance: bool = False
+    disability: bool = False
+
+
+@dataclass
+class Consent:
+    """Consent to share between the authorities (samtycke): given at referral."""
+
+    given: bool
+    given_at: datetime
+    recorded_by: str
+    withdrawn_at: datetime | None = None
 
 
 @dataclass
@@ -180,6 +297,9 @@ class FollowUp:
     next_steps: str
     recorded_by: str
     note: str | None = None
+    # The date the follow-up was due (its clock's), for "held on time"; none for the first
+    # follow-up of a phase and for those recorded before the field existed.
+    due_on: date | None = None
 
 
 @dataclass
@@ -195,12 +315,44 @@ class Application:
 
 
 @dataclass
+class Attempt:
+    """One of the repeated attempts before a withdrawal ("genom upprepade försök", 002)."""
+
+    on: date
+    what: Annotated[str, MinLen(1), MaxLen(4000)]
+
+
+@dataclass
 class Withdrawal:
     reason: str
-    conditions: str
+    conditions: str  # what must happen before efforts are relevant again
     review_on: date
     withdrawn_at: datetime
     withdrawn_from: Phase
+    attempts: list[Attempt] = field(default_factory=list)
+    reactivation: str = ""  # how the case is taken up again ("återaktualiseras i samverkan")
+    withdrawn_by: str = ""
+
+
+@dataclass
+class OutcomeAttempt:
+    """A try to reach the participant for the 90-day check."""
+
+    on: date
+    channel: ContactChannel
+    recorded_by: str
+    note: str | None = None
+
+
+@dataclass
+class PartnerNotice:
+    """The partner organisation is told of a withdrawal or a reactivation; an open task for its
+    coordinator until someone of that organisation acts on the case."""
+
+    key: str
+    about: str  # the action: withdraw or reactivate
+    organisation: str  # af or a kommunkod
+    at: datetime
 
 
 @dataclass

@@ -1,63 +1,105 @@
-"""The journey of programme.md as pure rules: which action each phase allows, and what it does.
+"""The journey of programme.md as pure rules: which action each phase allows, who may decide
+it, what it does.
 
-Every function here takes the case state and the time and changes nothing outside it; the
-workflow wires them to Temporal updates and timers.
+Three tables say it all: `PHASES_OF` (the phases an action is allowed in), `DECISION_RIGHTS`
+(the actions that are one organisation's decision) and `RULES` (what each action does). Every
+function here takes the case state and the time and changes nothing outside it; the workflow
+wires them to Temporal updates and timers.
 """
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from workflows import actions as a
+from workflows import applications, mapping
 from workflows.actions import Action
-from workflows.calendar import (
-    due_after,
-    due_on_day,
-    is_whole_days,
-    local_today,
-    working_days_after,
-)
-from workflows.case import REMEMBERED_UPDATES, CaseState, CaseView
-from workflows.clocks import Clock, ClockName
+from workflows.calendar import due_after, due_on_day, is_whole_days, local_today
+from workflows.case import CaseState
+from workflows.clocks import ClockName
 from workflows.domain import (
+    AF,
+    CONSENT_WITHDRAWN,
     Actor,
     Application,
     ApplicationStatus,
     Effort,
     ExitReason,
     FollowUp,
+    OutcomeAttempt,
+    OutcomeStatus,
+    PartnerNotice,
     Phase,
     Standpoint,
-    TimelineEntry,
     Withdrawal,
+)
+from workflows.phases import (
+    AGREEMENTS,
+    BEFORE_STANDPOINT,
+    EXIT_PHASES,
+    start_clock,
+    start_follow_up_clock,
+    start_phase,
+    start_programme_clock,
+    stop_clock,
 )
 
 OPEN_PHASES = frozenset(Phase) - {Phase.CLOSED}
 EFFORT_PHASES = frozenset({Phase.INTRODUCTION, Phase.PREPARATORY, Phase.LONG_TERM_PLAN, Phase.TRACK})
-EXIT_PHASES = frozenset(
-    {Phase.INTRODUCTION, Phase.PREPARATORY, Phase.TRACK_SELECTION, Phase.TRACK, Phase.LONG_TERM_PLAN}
-)
-# Phases whose clocks include the continuous follow-up (kontinuerlig uppföljning).
-FOLLOWED_UP = EXIT_PHASES
+MIN_WITHDRAWAL_ATTEMPTS = 2  # "genom upprepade försök" (002)
+MIN_OUTCOME_ATTEMPTS = 2  # before the 90-day check may say not_reached
 
 PHASES_OF: dict[Action, frozenset[Phase]] = {
     Action.COMPLETE_INTRODUCTION: frozenset({Phase.INTRODUCTION}),
+    Action.UPDATE_MAPPING: OPEN_PHASES,
     Action.PLAN_EFFORT: EFFORT_PHASES,
     Action.COMPLETE_EFFORT: EFFORT_PHASES,
     Action.RECORD_FOLLOW_UP: OPEN_PHASES,
     Action.JOINT_STANDPOINT: frozenset({Phase.PREPARATORY, Phase.LONG_TERM_PLAN}),
     Action.APPLY_TO_TRACK: frozenset({Phase.TRACK_SELECTION}),
     Action.ANSWER_OFFER: frozenset({Phase.TRACK_SELECTION}),
-    Action.RECORD_EXIT: EXIT_PHASES,
+    # A paused person who finds a job still gets the 90-day check.
+    Action.RECORD_EXIT: EXIT_PHASES | {Phase.WITHDRAWN},
+    Action.RECORD_OUTCOME_ATTEMPT: frozenset({Phase.EXITED}),
     Action.RECORD_OUTCOME: frozenset({Phase.EXITED}),
     Action.WITHDRAW: OPEN_PHASES - {Phase.EXITED, Phase.WITHDRAWN},
+    Action.POSTPONE_REVIEW: frozenset({Phase.WITHDRAWN}),
     Action.REACTIVATE: frozenset({Phase.WITHDRAWN}),
     Action.REASSIGN: OPEN_PHASES,
+    Action.WITHDRAW_CONSENT: OPEN_PHASES,
     Action.CLOSE: OPEN_PHASES,
 }
 
-ACTIVE_APPLICATION = frozenset({ApplicationStatus.OFFERED, ApplicationStatus.WAITING})
+
+@dataclass(frozen=True)
+class DecisionRight:
+    """An action that only one organisation's staff may take; `rule` names it in a 403."""
+
+    rule: str
+    organisation: str
+    why: str
+
+    def allows(self, actor: Actor) -> bool:
+        return actor.organisation == self.organisation
+
+
+# Arbetsförmedlingen owns the process (000). Every action not listed: the case workers (and
+# coordinators) in scope. The next rule is one line.
+DECISION_RIGHTS: dict[Action, DecisionRight] = {
+    Action.JOINT_STANDPOINT: DecisionRight(
+        "joint_standpoint_by_af", AF, "the joint standpoint is taken by Arbetsförmedlingen with the participant (003)"
+    ),
+    Action.WITHDRAW: DecisionRight(
+        "withdrawal_by_af", AF, "withdrawing the programme is Arbetsförmedlingen's judgement (002)"
+    ),
+}
+
+
+def withheld_by(actor: Actor, action: Action) -> DecisionRight | None:
+    """The decision right that keeps `action` from `actor` (another organisation's decision), if any."""
+    right = DECISION_RIGHTS.get(action)
+    return None if right is None or right.allows(actor) else right
 
 
 class Refused(Exception):
@@ -70,10 +112,11 @@ def allowed_actions(state: CaseState) -> list[Action]:
     allowed = [action for action, phases in PHASES_OF.items() if state.phase in phases]
     app = state.application
     has_offer = app is not None and app.status is ApplicationStatus.OFFERED
-    has_open_application = app is not None and app.status in ACTIVE_APPLICATION
+    has_open_application = app is not None and app.status in applications.WAITING_OR_OFFERED
     if not has_offer:
         allowed = [x for x in allowed if x is not Action.ANSWER_OFFER]
-    if has_open_application:
+    if has_open_application or state.applying_to is not None:
+        # One application at a time: a participant never holds two places.
         allowed = [x for x in allowed if x is not Action.APPLY_TO_TRACK]
     return allowed
 
@@ -82,8 +125,13 @@ def _invalid(state: CaseState, field: str, message: str) -> Refused:
     return Refused(a.Refusal("invalid", message, state.phase.value, field=field))
 
 
-def check(state: CaseState, action: Action, body: a.ActionBody, now: datetime) -> None:
-    """Refuse, before anything is written, what the phase or the case does not allow."""
+def check(state: CaseState, action: Action, body: a.ActionBody, actor: Actor, now: datetime) -> None:
+    """Refuse, before anything is written, what the actor may not decide, what the phase does
+    not allow, and input the case cannot take."""
+    right = withheld_by(actor, action)
+    if right is not None:
+        message = f"{action.value} is not yours to decide: {right.why}"
+        raise Refused(a.Refusal("forbidden", message, state.phase.value, rule=right.rule))
     allowed = allowed_actions(state)
     if action not in allowed:
         raise Refused(
@@ -94,79 +142,73 @@ def check(state: CaseState, action: Action, body: a.ActionBody, now: datetime) -
                 [x.value for x in allowed],
             )
         )
-    today = local_today(now)
+    bad = bad_input(state, body, local_today(now))
+    if bad is not None:
+        raise _invalid(state, *bad)
+
+
+def bad_input(state: CaseState, body: a.ActionBody, today: date) -> tuple[str, str] | None:
+    """(field, message) for input the case cannot take; None when it can."""
     match body:
         case a.PlanEffort(starts_on=starts, ends_on=ends) if ends is not None and ends < starts:
-            raise _invalid(state, "ends_on", "ends_on is before starts_on")
+            return "ends_on", "ends_on is before starts_on"
         case a.CompleteEffort(effort_id=effort_id):
             effort = next((e for e in state.efforts if e.effort_id == effort_id), None)
             if effort is None:
-                raise _invalid(state, "effort_id", f"no effort {effort_id} in this case")
+                return "effort_id", f"no effort {effort_id} in this case"
             if effort.completed_at is not None:
-                raise _invalid(state, "effort_id", f"effort {effort_id} is already completed")
+                return "effort_id", f"effort {effort_id} is already completed"
         case a.RecordFollowUp(held_on=held_on) if held_on > today:
-            raise _invalid(state, "held_on", "held_on is in the future")
+            return "held_on", "held_on is in the future"
         case a.RecordExit(exited_on=exited_on) if exited_on is not None and exited_on > today:
-            raise _invalid(state, "exited_on", "exited_on is in the future")
-        case a.Withdraw(review_on=review_on) if review_on is not None and review_on <= today:
-            raise _invalid(state, "review_on", "review_on must be after today")
+            return "exited_on", "exited_on is in the future"
+        case a.RecordOutcomeAttempt(on=on) if on > today:
+            return "on", "on is in the future"
+        case a.RecordOutcome(status=OutcomeStatus.NOT_REACHED) if len(state.outcome_attempts) < MIN_OUTCOME_ATTEMPTS:
+            return "status", f"not_reached needs at least {MIN_OUTCOME_ATTEMPTS} recorded attempts to reach them"
+        case a.Withdraw():
+            return _bad_withdrawal(body, today)
+        case a.PostponeReview(review_on=review_on) if review_on <= today:
+            return "review_on", "review_on must be after today"
+        case a.UpdateMapping() if not mapping.changes(body):
+            return "body", "no mapping field given"
         case a.Reassign(responsible_worker=worker) if worker == state.responsible_worker:
-            raise _invalid(state, "responsible_worker", "already the responsible worker")
+            return "responsible_worker", "already the responsible worker"
         case _:
             pass
+    if isinstance(body, a.MappingChange):
+        return mapping.invalid_change(state.mapping, body)
+    return None
 
 
-# --- clocks -------------------------------------------------------------------------------
-
-
-def start_clock(state: CaseState, name: ClockName, started_at: datetime, due_at: datetime) -> None:
-    state.clock_seq += 1
-    state.clocks[name] = Clock(name, state.clock_seq, started_at, due_at)
-
-
-def stop_clock(state: CaseState, name: ClockName) -> None:
-    state.clocks.pop(name, None)
-
-
-def start_follow_up_clock(state: CaseState, now: datetime) -> None:
-    start_clock(state, ClockName.FOLLOW_UP, now, due_after(now, state.policy.follow_up_interval))
-
-
-def start_phase(state: CaseState, phase: Phase, now: datetime) -> None:
-    """Enter a phase: each phase runs the clocks the programme gives it, and only those."""
-    state.phase = phase
-    for name in list(state.clocks):
-        keep_follow_up = name is ClockName.FOLLOW_UP and phase in FOLLOWED_UP
-        if not keep_follow_up:
-            stop_clock(state, name)
-    if phase is Phase.INTRODUCTION:
-        start_clock(state, ClockName.INTRODUCTION, now, due_after(now, state.policy.introduction))
-    if phase in FOLLOWED_UP and ClockName.FOLLOW_UP not in state.clocks:
-        start_follow_up_clock(state, now)
-
-
-def open_case(state: CaseState, now: datetime) -> None:
-    start_phase(state, Phase.INTRODUCTION, now)
-    record(state, now, state.opened_by, "open", "case opened", None)
+def _bad_withdrawal(body: a.Withdraw, today: date) -> tuple[str, str] | None:
+    if len(body.attempts) < MIN_WITHDRAWAL_ATTEMPTS:
+        return "attempts", f"at least {MIN_WITHDRAWAL_ATTEMPTS} attempts must come before a withdrawal (002)"
+    if any(attempt.on > today for attempt in body.attempts):
+        return "attempts", "an attempt is dated in the future"
+    if not body.reactivation.strip():
+        return "reactivation", "say how the case is taken up again"
+    if body.review_on is not None and body.review_on <= today:
+        return "review_on", "review_on must be after today"
+    return None
 
 
 # --- the actions --------------------------------------------------------------------------
 
 
-def record(state: CaseState, now: datetime, actor: Actor | str, action: str, summary: str, note: str | None) -> None:
-    name = actor if isinstance(actor, str) else actor.username
-    state.timeline.append(TimelineEntry(now, name, action, summary, note))
-    state.version += 1
-
-
-def remember_update(state: CaseState, update_id: str) -> None:
-    state.applied_updates.append(update_id)
-    del state.applied_updates[:-REMEMBERED_UPDATES]
-
-
 def complete_introduction(state: CaseState, body: a.CompleteIntroduction, actor: Actor, now: datetime) -> str:
     start_phase(state, Phase.PREPARATORY, now)
     return "introduction completed"
+
+
+def update_mapping(state: CaseState, body: a.MappingChange, actor: Actor, now: datetime) -> str:
+    """The mapping is living (000, 003, 002): later checks read the current one."""
+    before = state.mapping
+    state.mapping = mapping.changed(before, body)
+    moved_start = before.establishment_start != state.mapping.establishment_start
+    if moved_start and ClockName.PROGRAMME_END in state.clocks:
+        start_programme_clock(state, now)
+    return mapping.describe(before, state.mapping)
 
 
 def plan_effort(state: CaseState, body: a.PlanEffort, actor: Actor, now: datetime) -> str:
@@ -185,8 +227,10 @@ def complete_effort(state: CaseState, body: a.CompleteEffort, actor: Actor, now:
 
 
 def record_follow_up(state: CaseState, body: a.RecordFollowUp, actor: Actor, now: datetime) -> str:
+    clock = state.clocks.get(ClockName.FOLLOW_UP)
+    due_on = local_today(clock.due_at) if clock is not None else None
     state.follow_ups.append(
-        FollowUp(body.held_on, list(body.attendees), body.progress, body.next_steps, actor.username, body.note)
+        FollowUp(body.held_on, list(body.attendees), body.progress, body.next_steps, actor.username, body.note, due_on)
     )
     if ClockName.FOLLOW_UP in state.clocks:
         start_follow_up_clock(state, now)
@@ -213,27 +257,10 @@ def application_answered(
     applied = applied_at or now
     state.application = Application(body.track_id, status, applied, body.motivation, reason=reason, number=number)
     if status is ApplicationStatus.OFFERED:
-        offer_seat(state, now)
+        applications.offer_seat(state, now)
     elif status is ApplicationStatus.ADMITTED:
-        admit(state, now)
+        applications.admit(state, now)
     return f"applied to track {body.track_id}: {status.value}"
-
-
-def offer_seat(state: CaseState, now: datetime) -> None:
-    """A seat is offered: the case worker must record the participant's answer in time."""
-    app = state.application
-    assert app is not None
-    answer_by = working_days_after(now, state.policy.offer_answer_time)
-    state.application = replace(app, status=ApplicationStatus.OFFERED, offered_at=now, answer_by=answer_by)
-    start_clock(state, ClockName.OFFER_ANSWER, now, answer_by)
-
-
-def admit(state: CaseState, now: datetime) -> None:
-    app = state.application
-    assert app is not None
-    state.application = replace(app, status=ApplicationStatus.ADMITTED)
-    state.track_id = app.track_id
-    start_phase(state, Phase.TRACK, now)
 
 
 def answer_offer(state: CaseState, body: a.AnswerOffer, actor: Actor, now: datetime) -> str:
@@ -241,29 +268,16 @@ def answer_offer(state: CaseState, body: a.AnswerOffer, actor: Actor, now: datet
     assert app is not None
     stop_clock(state, ClockName.OFFER_ANSWER)
     if body.accept:
-        admit(state, now)
+        applications.admit(state, now)
         return f"offer of track {app.track_id} accepted"
     state.application = replace(app, status=ApplicationStatus.DECLINED)
     return f"offer of track {app.track_id} declined"
 
 
-def expire_offer(state: CaseState) -> None:
-    app = state.application
-    if app is not None and app.status is ApplicationStatus.OFFERED:
-        state.application = replace(app, status=ApplicationStatus.EXPIRED)
-    stop_clock(state, ClockName.OFFER_ANSWER)
-
-
-def end_application(state: CaseState) -> None:
-    """Leaving track selection or the track gives up any offer or waiting place."""
-    app = state.application
-    if app is not None and app.status in ACTIVE_APPLICATION:
-        state.application = replace(app, status=ApplicationStatus.WITHDRAWN)
-
-
 def exit_programme(state: CaseState, reason: ExitReason, exited_on: date | None, now: datetime) -> None:
     exited_day = exited_on or local_today(now)
-    end_application(state)
+    applications.end_application(state)
+    _end_withdrawal(state)
     state.exit_reason = reason
     state.exited_on = exited_day
     start_phase(state, Phase.EXITED, now)
@@ -278,6 +292,11 @@ def record_exit(state: CaseState, body: a.RecordExit, actor: Actor, now: datetim
     return f"exit: {body.reason.value}"
 
 
+def record_outcome_attempt(state: CaseState, body: a.RecordOutcomeAttempt, actor: Actor, now: datetime) -> str:
+    state.outcome_attempts.append(OutcomeAttempt(body.on, body.channel, actor.username, body.note))
+    return f"tried to reach the participant by {body.channel.value} on {body.on.isoformat()}"
+
+
 def record_outcome(state: CaseState, body: a.RecordOutcome, actor: Actor, now: datetime) -> str:
     state.outcome = body.status
     close_case(state, None, now)
@@ -285,29 +304,62 @@ def record_outcome(state: CaseState, body: a.RecordOutcome, actor: Actor, now: d
 
 
 def withdraw(state: CaseState, body: a.Withdraw, actor: Actor, now: datetime) -> str:
-    end_application(state)
+    applications.end_application(state)
     if body.review_on is not None:
         review_day = body.review_on
         review_at = due_on_day(review_day, now)
     else:
         review_at = due_after(now, state.policy.withdrawn_review)
         review_day = local_today(review_at)
-    state.withdrawal = Withdrawal(body.reason, body.conditions, review_day, now, state.phase)
+    state.withdrawal = Withdrawal(
+        body.reason, body.conditions, review_day, now, state.phase,
+        attempts=list(body.attempts), reactivation=body.reactivation, withdrawn_by=actor.username,
+    )
     start_phase(state, Phase.WITHDRAWN, now)
     start_clock(state, ClockName.REVIEW, now, review_at)
+    tell_partner(state, Action.WITHDRAW, actor, now)
     return f"programme withdrawn; review on {review_day.isoformat()}"
 
 
+def postpone_review(state: CaseState, body: a.PostponeReview, actor: Actor, now: datetime) -> str:
+    """A new review date; the running review task closes (its clock restarts)."""
+    assert state.withdrawal is not None
+    state.withdrawal = replace(state.withdrawal, review_on=body.review_on)
+    start_clock(state, ClockName.REVIEW, now, due_on_day(body.review_on, now))
+    return f"review postponed to {body.review_on.isoformat()}"
+
+
 def reactivate(state: CaseState, body: a.Reactivate, actor: Actor, now: datetime) -> str:
-    if state.withdrawal is not None:
-        state.past_withdrawals.append(state.withdrawal)
-    state.withdrawal = None
+    summary = f"reactivated at {body.resume_phase}"
+    if mapping.changes(body):
+        summary += "; new " + update_mapping(state, body, actor, now)
+    _end_withdrawal(state)
     phase = Phase(body.resume_phase)
     if phase is Phase.TRACK_SELECTION:
         state.application = None
+    if phase in BEFORE_STANDPOINT:
+        state.standpoint = None  # a standpoint is to be taken anew
     state.track_id = None
     start_phase(state, phase, now)
-    return f"reactivated at {phase.value}"
+    tell_partner(state, Action.REACTIVATE, actor, now)
+    return summary
+
+
+def _end_withdrawal(state: CaseState) -> None:
+    if state.withdrawal is not None:
+        state.past_withdrawals.append(state.withdrawal)
+    state.withdrawal = None
+
+
+def tell_partner(state: CaseState, action: Action, actor: Actor, now: datetime) -> None:
+    """A withdrawal or reactivation is communicated in the cooperation (002): the partner
+    organisation's coordinator gets a task (and a mail), replacing any earlier notice."""
+    if state.revision < AGREEMENTS:
+        return
+    partner = state.municipality if actor.organisation == AF else AF
+    key = f"{state.case_id}:partner_notice:{state.version + 1}"
+    state.partner_notices = [n for n in state.partner_notices if n.organisation != partner]
+    state.partner_notices.append(PartnerNotice(key, action.value, partner, now))
 
 
 def reassign(state: CaseState, body: a.Reassign, actor: Actor, now: datetime) -> str:
@@ -315,10 +367,18 @@ def reassign(state: CaseState, body: a.Reassign, actor: Actor, now: datetime) ->
     return f"responsible worker {previous} → {body.responsible_worker}"
 
 
+def withdraw_consent(state: CaseState, body: a.WithdrawConsent, actor: Actor, now: datetime) -> str:
+    """Without consent the authorities may not share (secrecy): the cooperation ends."""
+    state.consent_withdrawn_at = now
+    close_case(state, CONSENT_WITHDRAWN, now)
+    return "consent withdrawn: the cooperation ends"
+
+
 def close_case(state: CaseState, reason: str | None, now: datetime) -> None:
-    end_application(state)
+    applications.end_application(state)
     state.closed_reason = reason
     state.closed_at = now
+    state.partner_notices = []
     start_phase(state, Phase.CLOSED, now)
 
 
@@ -332,51 +392,19 @@ def close(state: CaseState, body: a.Close, actor: Actor, now: datetime) -> str:
 ActionRule = Callable[[CaseState, Any, Actor, datetime], str]
 RULES: dict[Action, ActionRule] = {
     Action.COMPLETE_INTRODUCTION: complete_introduction,
+    Action.UPDATE_MAPPING: update_mapping,
     Action.PLAN_EFFORT: plan_effort,
     Action.COMPLETE_EFFORT: complete_effort,
     Action.RECORD_FOLLOW_UP: record_follow_up,
     Action.JOINT_STANDPOINT: joint_standpoint,
     Action.ANSWER_OFFER: answer_offer,
     Action.RECORD_EXIT: record_exit,
+    Action.RECORD_OUTCOME_ATTEMPT: record_outcome_attempt,
     Action.RECORD_OUTCOME: record_outcome,
     Action.WITHDRAW: withdraw,
+    Action.POSTPONE_REVIEW: postpone_review,
     Action.REACTIVATE: reactivate,
     Action.REASSIGN: reassign,
+    Action.WITHDRAW_CONSENT: withdraw_consent,
     Action.CLOSE: close,
 }
-
-
-def view(state: CaseState) -> CaseView:
-    p, m = state.participant, state.mapping
-    return CaseView(
-        case_id=state.case_id,
-        phase=state.phase,
-        status=state.status,
-        municipality=state.municipality,
-        responsible_worker=state.responsible_worker,
-        given_name=p.given_name,
-        family_name=p.family_name,
-        gender=p.gender.value,
-        birth_year=p.birth_date.year,
-        education_level=m.education_level.value,
-        swedish_level=m.swedish_level.value,
-        experience=[x.value for x in m.experience],
-        driving_licence=m.driving_licence,
-        referral_purpose=m.referral_purpose,
-        opened_at=state.opened_at,
-        track_id=state.track_id,
-        application=state.application,
-        efforts=state.efforts,
-        follow_ups=state.follow_ups,
-        standpoint=state.standpoint,
-        withdrawal=state.withdrawal,
-        due={name.value: clock.due_at for name, clock in state.clocks.items()},
-        overdue=state.overdue,
-        exit_reason=state.exit_reason,
-        exited_on=state.exited_on,
-        outcome=state.outcome,
-        closed_reason=state.closed_reason,
-        allowed_actions=[x.value for x in allowed_actions(state)],
-        timeline=state.timeline,
-        version=state.version,
-    )

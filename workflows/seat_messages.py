@@ -101,6 +101,16 @@ class AdmissionRound:
 
 
 @dataclass
+class RankReason:
+    """Why an applicant stands where they do in line: exactly what `seating.rank` orders by
+    (experience of the track's industry first, then the time of the application)."""
+
+    case_id: str
+    experienced: bool  # has worked in the track's industry
+    applied_at: datetime
+
+
+@dataclass
 class TrackView:
     """A track's live seats: case ids only, the waiting list in priority order."""
 
@@ -112,3 +122,6 @@ class TrackView:
     waiting_list: list[str] = field(default_factory=list)
     round_closes_at: datetime | None = None
     version: int = 0
+    # The offered and the waiting, in rank order, with what ranks them; empty in views recorded
+    # before it was kept (and from the read model, which does not know it).
+    ranks: list[RankReason] = field(default_factory=list)

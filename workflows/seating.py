@@ -13,6 +13,7 @@ from workflows.seat_messages import (
     AdmissionRound,
     ApplicantRef,
     LeadDecision,
+    RankReason,
     SeatApplication,
     ToJourney,
     TrackNotice,
@@ -52,8 +53,14 @@ class NotAllowed(Exception):
         self.field = field
 
 
+def rank_reason(applicant: Applicant) -> RankReason:
+    return RankReason(applicant.case_id, applicant.experienced, applicant.applied_at)
+
+
 def rank(applicant: Applicant) -> tuple[bool, datetime, str]:
-    return (not applicant.experienced, applicant.applied_at, applicant.case_id)
+    """The line's order, by the reason the lead is shown: the experienced first, then the earliest."""
+    reason = rank_reason(applicant)
+    return (not reason.experienced, reason.applied_at, reason.case_id)
 
 
 def in_status(state: TrackState, status: SeatStatus) -> list[Applicant]:
@@ -147,6 +154,14 @@ def decide(state: TrackState, decision: LeadDecision, now: datetime) -> list[Tra
     return [notice, *fill_seats(state, now)]
 
 
+def change_terms(state: TrackState, terms: TrackTerms, now: datetime) -> list[TrackNotice]:
+    """The lead changed the seats: more are offered to the waiting list at once; fewer never
+    remove anyone admitted or offered (the surplus simply is not given again)."""
+    state.terms = terms
+    state.version += 1
+    return fill_seats(state, now)
+
+
 def open_round(state: TrackState, admission_round: AdmissionRound) -> None:
     state.round = admission_round
     state.version += 1
@@ -168,4 +183,8 @@ def view(state: TrackState) -> TrackView:
         waiting_list=[x.case_id for x in in_status(state, SeatStatus.WAITING)],
         round_closes_at=None if state.round is None else state.round.closes_at,
         version=state.version,
+        ranks=[
+            rank_reason(x)
+            for x in sorted((x for x in state.applicants.values() if x.status is not SeatStatus.ADMITTED), key=rank)
+        ],
     )

@@ -124,6 +124,16 @@ class TrackWorkflow:
         except seating.NotAllowed as err:
             raise _refused(err) from err
 
+    @workflow.update(name="change_terms")
+    def change_terms(self, terms: TrackTerms) -> TrackView:
+        self._outbox.extend(seating.change_terms(self.state, terms, workflow.now()))
+        return seating.view(self.state)
+
+    @change_terms.validator
+    def _check_change_terms(self, terms: TrackTerms) -> None:
+        if terms.track_id != self.state.terms.track_id or terms.seats < 1:
+            raise DecisionRefusedError("not this track's terms", {"field": "seats"}, type="invalid", non_retryable=True)
+
     @workflow.update(name="open_round")
     def open_round(self, admission_round: AdmissionRound) -> TrackView:
         seating.open_round(self.state, admission_round)

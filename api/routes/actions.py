@@ -1,19 +1,22 @@
-"""One route per case action: `POST /cases/{case_id}/actions/{action}`, each an Update."""
+"""The case actions: `POST /cases/{case_id}/actions/{action}`, each a Temporal Update.
 
-from dataclasses import MISSING, fields
-from typing import Annotated, Any
+`ACTION_ROUTES` below is the route table: one row per action with its path, its OpenAPI
+summary and description (Swedish term, English term, what it does). Which phase allows an
+action, who may decide it and what it does is the workflow's (workflows/process.py): this
+module only routes: services/actions.py checks what only the database knows and hands the
+action on.
+"""
 
-from fastapi import APIRouter, Body, Header, HTTPException
+from dataclasses import MISSING, dataclass, fields
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Header
 
 from api.deps import SessionDep, SettingsDep, TemporalDep
-from api.journeys import query_state, run_action
-from api.routes.cases import CaseActor, case_in_scope, field_error, responsible_for
-from api.scope import actor_of
-from store.models import CaseSummary, Track, User
-from workflows import actions as a
+from api.routes.cases import CaseActor
+from services import actions
 from workflows.actions import BODIES, Action
 from workflows.case import CaseView
-from workflows.domain import EducationLevel, SwedishLevel
 
 router = APIRouter(tags=["actions"])
 
@@ -23,50 +26,116 @@ IdempotencyKey = Annotated[
 ]
 
 
-async def check_with_catalogue(
-    session: SessionDep, client: TemporalDep, user: User, summary: CaseSummary, body: a.ActionBody
-) -> None:
-    """What only the database knows: the new responsible worker, the track and its prerequisites."""
-    if isinstance(body, a.Reassign):
-        responsible_for(session, user, body.responsible_worker, summary.municipality)
-    if isinstance(body, a.ApplyToTrack):
-        track = session.get(Track, body.track_id)
-        if track is None or summary.municipality not in track.municipalities:
-            raise field_error("track_id", f"no track {body.track_id} for municipality {summary.municipality}")
-        view = await query_state(client, summary.case_id)
-        unmet = unmet_prerequisites(track.prerequisites, view) if view else []
-        if unmet:
-            raise HTTPException(
-                422,
-                [
-                    {
-                        "loc": ["body", "track_id"],
-                        "msg": f"prerequisite not met: {name}",
-                        "type": "prerequisite",
-                        "prerequisite": name,
-                    }
-                    for name in unmet
-                ],
-            )
+@dataclass(frozen=True)
+class ActionRoute:
+    path: str
+    action: Action
+    summary: str  # Swedish term (English term)
+    description: str
 
 
-def unmet_prerequisites(prerequisites: dict[str, Any], view: CaseView) -> list[str]:
-    """The track's stated prerequisites (min_swedish_level, min_education_level,
-    driving_licence) that the participant's mapping does not meet."""
-    unmet = []
-    swedish, education = list(SwedishLevel), list(EducationLevel)
-    need = prerequisites.get("min_swedish_level")
-    if need and swedish.index(SwedishLevel(view.swedish_level)) < swedish.index(SwedishLevel(need)):
-        unmet.append("min_swedish_level")
-    need = prerequisites.get("min_education_level")
-    if need and education.index(EducationLevel(view.education_level)) < education.index(EducationLevel(need)):
-        unmet.append("min_education_level")
-    if prerequisites.get("driving_licence") and not view.driving_licence:
-        unmet.append("driving_licence")
-    return unmet
+ACTION_ROUTES = [
+    ActionRoute(
+        "/cases/{case_id}/actions/complete-introduction", Action.COMPLETE_INTRODUCTION,
+        "Avsluta introduktionen (complete the introduction)",
+        "Phase `introduction` → `preparatory` (förberedande insatser).",
+    ),
+    ActionRoute(
+        "/cases/{case_id}/actions/update-mapping", Action.UPDATE_MAPPING,
+        "Fortsatt kartläggning (update the mapping)",
+        "Any open phase. The mapping is living: education, Swedish level, experience, driving licence, "
+        "interest in own business, obstacles (categories only, never a diagnosis) and the target-group facts "
+        "(newly arrived with the establishment start, social assistance, disability). Fields left out keep "
+        "their value; later checks (track prerequisites, target groups, figures) read the current mapping.",
+    ),
+    ActionRoute(
+        "/cases/{case_id}/actions/plan-effort", Action.PLAN_EFFORT,
+        "Planera insats (plan an effort)",
+        "Adds an effort from the shared toolbox (verktygslådan): `kind`, `provider`, `starts_on`, `ends_on`.",
+    ),
+    ActionRoute(
+        "/cases/{case_id}/actions/complete-effort", Action.COMPLETE_EFFORT,
+        "Avsluta insats (complete an effort)",
+        "Marks the effort `effort_id` done with its `result`.",
+    ),
+    ActionRoute(
+        "/cases/{case_id}/actions/record-follow-up", Action.RECORD_FOLLOW_UP,
+        "Registrera uppföljning (record a follow-up)",
+        "Kontinuerlig uppföljning: `held_on`, `attendees`, `progress`, `next_steps`; restarts the follow-up clock.",
+    ),
+    ActionRoute(
+        "/cases/{case_id}/actions/joint-standpoint", Action.JOINT_STANDPOINT,
+        "Gemensamt ställningstagande (joint standpoint)",
+        "Arbetsförmedlingen's decision with the participant (003): only AF staff (else 403 naming the rule). "
+        "`decision`: `track` → `track_selection`, `long_term_plan` → `long_term_plan`; `work`, `studies` or "
+        "`fast_track` (snabbspår) → `exited` with that reason.",
+    ),
+    ActionRoute(
+        "/cases/{case_id}/actions/apply-to-track", Action.APPLY_TO_TRACK,
+        "Ansök till jobbspår (apply to a job track)",
+        "`track_id`, optional `motivation`. The track's prerequisites are checked against the current mapping "
+        "(unmet: 422 naming each); the track answers `offered` or `waiting`. One application at a time.",
+    ),
+    ActionRoute(
+        "/cases/{case_id}/actions/answer-offer", Action.ANSWER_OFFER,
+        "Svara på erbjuden plats (answer a seat offer)",
+        "`accept`: true → `track`; false → back to choosing. Unanswered in time, the offer expires.",
+    ),
+    ActionRoute(
+        "/cases/{case_id}/actions/record-exit", Action.RECORD_EXIT,
+        "Registrera avslut (record the exit)",
+        "From any phase before `exited`, a withdrawn programme too: `reason`, optional `exited_on`. "
+        "The 90-day outcome check falls due after the policy's `outcome_check_after`.",
+    ),
+    ActionRoute(
+        "/cases/{case_id}/actions/record-outcome-attempt", Action.RECORD_OUTCOME_ATTEMPT,
+        "Försök att nå deltagaren (record an attempt to reach the participant)",
+        "Phase `exited`: `on` (date), `channel` (`phone`, `sms`, `letter`, `email`, `visit`), for the 90-day check.",
+    ),
+    ActionRoute(
+        "/cases/{case_id}/actions/record-outcome", Action.RECORD_OUTCOME,
+        "Status efter 90 dagar (record the 90-day outcome)",
+        "Phase `exited` → `closed`: `status`. Positive: work, subsidised work, regular studies, own business. "
+        "`not_reached` needs at least two recorded attempts.",
+    ),
+    ActionRoute(
+        "/cases/{case_id}/actions/withdraw", Action.WITHDRAW,
+        "Återkalla programmet (withdraw the programme)",
+        "Arbetsförmedlingen's judgement (002): only AF staff. `reason`, `attempts` (at least two: `on`, `what`), "
+        "`conditions` (what must happen first), `reactivation` (how the case is taken up again), optional "
+        "`review_on`. → `withdrawn`: clocks stop, a review date is set, the partner's coordinator is told.",
+    ),
+    ActionRoute(
+        "/cases/{case_id}/actions/postpone-review", Action.POSTPONE_REVIEW,
+        "Flytta omprövningen (postpone the review)",
+        "Phase `withdrawn`: a new `review_on`; the open review task closes.",
+    ),
+    ActionRoute(
+        "/cases/{case_id}/actions/reactivate", Action.REACTIVATE,
+        "Återaktualisera (reactivate)",
+        "Phase `withdrawn` → `resume_phase` (`introduction`, `preparatory`, `track_selection`, "
+        "`long_term_plan`), with a new mapping if given (fields as in update-mapping); the partner is told.",
+    ),
+    ActionRoute(
+        "/cases/{case_id}/actions/reassign", Action.REASSIGN,
+        "Byt ansvarig handläggare (reassign)",
+        "`responsible_worker`: a case worker in the case's municipality; open tasks move with the case.",
+    ),
+    ActionRoute(
+        "/cases/{case_id}/actions/withdraw-consent", Action.WITHDRAW_CONSENT,
+        "Återkalla samtycke (withdraw consent)",
+        "The participant withdraws consent to share between the authorities: → `closed` (`consent_withdrawn`).",
+    ),
+    ActionRoute(
+        "/cases/{case_id}/actions/close", Action.CLOSE,
+        "Avsluta ärendet (close the case)",
+        "Any open phase → `closed` without outcome: `reason`.",
+    ),
+]
 
 
-def _register(action: Action, body_type: type[a.ActionBody]) -> None:
+def _register(route: ActionRoute) -> None:
+    body_type = BODIES[route.action]
     # A body whose fields all have defaults (complete-introduction) may be left out.
     required = any(f.default is MISSING and f.default_factory is MISSING for f in fields(body_type))
 
@@ -79,16 +148,18 @@ def _register(action: Action, body_type: type[a.ActionBody]) -> None:
         idempotency_key: IdempotencyKey = None,
         body: body_type = Body(... if required else None),  # type: ignore[valid-type]
     ) -> CaseView:
-        summary = case_in_scope(session, user, case_id)
         body = body if body is not None else body_type()
-        await check_with_catalogue(session, client, user, summary, body)
-        # Give the connection back while the workflow works: its activities need the pool too.
-        session.close()
-        return await run_action(client, case_id, action, actor_of(user), body, idempotency_key, settings.action_timeout)
+        return await actions.act(session, client, settings, user, case_id, route.action, body, idempotency_key)
 
-    act.__doc__ = f"`{action.value}`: see the contract's action table."
-    router.post(f"/cases/{{case_id}}/actions/{action.value}", name=action.value, summary=action.value)(act)
+    act.__name__ = route.action.value.replace("-", "_")
+    router.post(
+        route.path,
+        name=route.action.value,
+        summary=route.summary,
+        description=route.description,
+        responses={403: {"description": "a decision right: the body names the rule"}},
+    )(act)
 
 
-for _action, _body in BODIES.items():
-    _register(_action, _body)
+for _route in ACTION_ROUTES:
+    _register(_route)

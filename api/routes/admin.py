@@ -4,14 +4,16 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, EmailStr, Field, StringConstraints, field_validator
 from sqlmodel import select
 
-from api.deps import Admin, CurrentUser, SessionDep
+from api.deps import Admin, CurrentUser, SessionDep, SettingsDep, TemporalDep
+from services.rebuild import journeys_on, rebuild
 from store.models import Municipality
-from store.policies import DEFAULT, policy_for, put_policy, to_iso
+from store.policies import DEFAULT, Rule, policy_for, put_policy, to_iso
 from store.users import create_user, get_user
 from workflows.domain import AF, Role
+from workflows.period import Period
 
 router = APIRouter(tags=["administration"])
 
@@ -49,6 +51,13 @@ class MunicipalityCreate(BaseModel):
 class PolicyUpdate(BaseModel):
     """Time rules as ISO-8601 durations; fields left out keep their value."""
 
+    @field_validator("programme_time")
+    @classmethod
+    def _period(cls, value: str | None) -> str | None:
+        if value is not None:
+            Period.parse(value)  # raises ValueError: a 422 naming the field
+        return value
+
     model_config = {"extra": "forbid"}
     introduction: timedelta | None = None
     follow_up_interval: timedelta | None = None
@@ -57,6 +66,16 @@ class PolicyUpdate(BaseModel):
     escalate_after: timedelta | None = None
     offer_answer_time: timedelta | None = None
     withdrawn_review: timedelta | None = None
+    programme_time: str | None = Field(
+        default=None, description="e.g. P24M (calendar months): from the establishment start, else the opening"
+    )
+    introduction_new_to_sfi: timedelta | None = Field(
+        default=None, description="the introduction for those new to SFI (Grästorp: P28D, 002)"
+    )
+
+
+def _positive(rule: Rule) -> bool:
+    return rule.positive if isinstance(rule, Period) else rule > timedelta(0)
 
 
 def _known_organisation(session: SessionDep, code: str) -> bool:
@@ -106,11 +125,26 @@ def set_policy(municipality: str, body: PolicyUpdate, session: SessionDep, admin
     """Set time rules (ISO-8601 durations such as `P14D` or `PT5S`). Open cases keep theirs."""
     if municipality != DEFAULT and session.get(Municipality, municipality) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no municipality {municipality}")
-    changes = body.model_dump(exclude_none=True)
-    bad = [name for name, value in changes.items() if value <= timedelta(0)]
+    changes: dict[str, Rule] = {
+        name: Period.parse(value) if isinstance(value, str) else value
+        for name, value in body.model_dump(exclude_none=True).items()
+    }
+    bad = [name for name, value in changes.items() if not _positive(value)]
     if bad:
         raise HTTPException(
             422, [{"loc": ["body", n], "msg": "must be a positive duration", "type": "value_error"} for n in bad]
         )
     put_policy(session, municipality, changes, admin.username)
     return to_iso(policy_for(session, municipality))
+
+
+class RebuildResult(BaseModel):
+    cases: int = Field(description="journeys read from Temporal, open and closed")
+    written: int = Field(description="read-model rows written")
+
+
+@router.post("/admin/rebuild-read-model")
+async def rebuild_read_model(_: Admin, temporal: TemporalDep, settings: SettingsDep) -> RebuildResult:
+    """Rebuild the case read model (the figures' source) from the journeys' state in Temporal."""
+    done = await rebuild(temporal, settings.resolved_database_url, journeys_on(settings.task_queue))
+    return RebuildResult(cases=done.cases, written=done.written)

@@ -1,20 +1,15 @@
 """The user's inbox of reminders and escalations."""
 
 from datetime import datetime
-from typing import Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel
 
 from api.deps import CurrentUser, SessionDep
 from store.tasks import inbox
+from workflows.domain import TaskKind, TaskStatus
 
 router = APIRouter(tags=["tasks"])
-
-TaskStatus = Literal["open", "done"]
-TaskKind = Literal[
-    "introduction_due", "follow_up_due", "outcome_check_due", "review_due", "offer_answer_due", "escalation"
-]
 
 
 class TaskPublic(BaseModel):
@@ -22,7 +17,7 @@ class TaskPublic(BaseModel):
     case_id: str
     kind: str
     about: str  # the clock the task is about; for an escalation, what was missed
-    audience: str  # responsible, coordinator or supervisor
+    audience: str  # responsible, coordinator, supervisor, partner or track_lead
     due_at: datetime
     assignee: str | None
     overdue: bool

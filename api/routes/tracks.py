@@ -4,25 +4,21 @@ The catalogue lives in SQL; seats, offers and the waiting list live in each trac
 and are read with a query, so what the API shows is what the track will do.
 """
 
-import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import structlog
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_validator
-from sqlmodel import col, select
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
 
 from api.deps import Admin, CurrentUser, SessionDep, SettingsDep, TemporalDep
-from api.scope import actor_of, sees_municipality
-from core.track_client import query_track, update_track
-from store.models import CaseSummary, Municipality, Track, User
+from services import tracks
+from services.errors import Conflict, FieldError, InvalidFields
+from services.scope import actor_of
+from store.models import Municipality, Track
 from store.users import get_user
 from workflows.domain import EducationLevel, Industry, Role, SwedishLevel
-from workflows.seat_messages import AdmissionRound, LeadDecision, TrackTerms, TrackView
+from workflows.seat_messages import AdmissionRound, TrackView
 
 router = APIRouter(tags=["tracks"])
 log = structlog.get_logger()
@@ -74,34 +70,20 @@ class Decision(BaseModel):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 
 
+class TrackChange(BaseModel):
+    """What the track's lead may change; fields left out keep their value."""
+
+    model_config = {"extra": "forbid"}
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    seats: int | None = Field(default=None, ge=1, le=500, description="more are offered to the waiting list at once")
+    prerequisites: Prerequisites | None = Field(default=None, description="replaces the stated prerequisites")
+
+
 class RoundOpening(BaseModel):
     """Applications are collected until `closes_at`, then ranked and offered the free seats."""
 
     model_config = {"extra": "forbid"}
     closes_at: AwareDatetime
-
-
-def _from_read_model(session: SessionDep, track: Track) -> TrackView:
-    """When the track's workflow cannot be asked: the last state the cases projected."""
-    rows = session.exec(
-        select(CaseSummary)
-        .where(CaseSummary.application_track_id == track.track_id)
-        .order_by(col(CaseSummary.opened_at))
-    ).all()
-    participants = [r.case_id for r in rows if r.application_status == "admitted" and r.phase == "track"]
-    offered = [r.case_id for r in rows if r.application_status == "offered"]
-    waiting = [r.case_id for r in rows if r.application_status == "waiting"]
-    return TrackView(track.track_id, track.seats, len(participants) + len(offered), participants, offered, waiting)
-
-
-async def _live(session: SessionDep, client: TemporalDep, track: Track) -> TrackView:
-    try:
-        view = await query_track(client, track.track_id)
-    except (RPCError, TimeoutError) as err:
-        log.warning("track_query_failed", track_id=track.track_id, error=type(err).__name__)
-        return _from_read_model(session, track)
-    # No workflow yet: nobody has applied.
-    return view or TrackView(track.track_id, track.seats, 0)
 
 
 def _public(track: Track, view: TrackView) -> TrackPublic:
@@ -115,56 +97,19 @@ def _public(track: Track, view: TrackView) -> TrackPublic:
     )
 
 
-def _visible(user: User, track: Track) -> bool:
-    return track.lead == user.username or any(sees_municipality(user, m) for m in track.municipalities)
-
-
-def _track_in_scope(session: SessionDep, user: User, track_id: str) -> Track:
-    track = session.get(Track, track_id)
-    if track is None or not _visible(user, track):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such track")
-    return track
-
-
-def _leads(user: User, track: Track) -> None:
-    if user.role == Role.ADMIN or (user.role == Role.TRACK_LEAD and track.lead == user.username):
-        return
-    raise HTTPException(status.HTTP_403_FORBIDDEN, "only the track's lead may decide on its applicants")
-
-
-def _refusal(err: WorkflowUpdateFailedError) -> HTTPException:
-    cause = err.cause
-    if not isinstance(cause, ApplicationError):
-        return HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, "the track failed to decide")
-    details = cause.details[0] if cause.details and isinstance(cause.details[0], dict) else {}
-    if cause.type == "invalid":
-        loc = ["body", details.get("field") or "body"]
-        errors = [{"loc": loc, "msg": cause.message, "type": "value_error"}]
-        return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, errors)
-    return HTTPException(status.HTTP_409_CONFLICT, {"message": cause.message})
-
-
-async def _update(settings: SettingsDep, client: TemporalDep, track: Track, update: str, arg: Any) -> TrackView:
-    terms = TrackTerms(track.track_id, track.industry, track.seats)
-    try:
-        return await update_track(client, settings.task_queue, terms, update, arg, TrackView)
-    except WorkflowUpdateFailedError as err:
-        raise _refusal(err) from err
-
-
 @router.get("/tracks")
 async def list_tracks(session: SessionDep, client: TemporalDep, user: CurrentUser) -> list[TrackPublic]:
     """Tracks offered in the user's municipalities (all for AF), and those the user leads."""
-    tracks = [t for t in session.exec(select(Track).order_by(Track.name)).all() if _visible(user, t)]
-    views = await asyncio.gather(*(_live(session, client, t) for t in tracks))
-    return [_public(t, v) for t, v in zip(tracks, views, strict=True)]
+    visible = tracks.visible_tracks(session, user)
+    views = await tracks.live_all(session, client, visible)
+    return [_public(t, v) for t, v in zip(visible, views, strict=True)]
 
 
 @router.get("/tracks/{track_id}")
 async def read_track(track_id: str, session: SessionDep, client: TemporalDep, user: CurrentUser) -> TrackPublic:
     """A track with its live seats, participants, open offers and waiting list (case ids)."""
-    track = _track_in_scope(session, user, track_id)
-    return _public(track, await _live(session, client, track))
+    track = tracks.track_in_scope(session, user, track_id)
+    return _public(track, await tracks.live(session, client, track))
 
 
 @router.post("/tracks/{track_id}/decisions")
@@ -172,12 +117,8 @@ async def decide(
     track_id: str, body: Decision, session: SessionDep, settings: SettingsDep, client: TemporalDep, user: CurrentUser
 ) -> TrackPublic:
     """The track lead admits an applicant (to their offer or a free seat) or declines them, with a reason."""
-    track = _track_in_scope(session, user, track_id)
-    _leads(user, track)
-    decision = LeadDecision(body.case_id, body.decision == "admit", body.reason, actor_of(user))
-    view = await _update(settings, client, track, "decide", decision)
-    log.info("track_decision", track_id=track_id, case_id=body.case_id, decision=body.decision, by=user.username)
-    return _public(track, view)
+    admit = body.decision == "admit"
+    return _public(*await tracks.decide(session, settings, client, user, track_id, body.case_id, admit, body.reason))
 
 
 @router.post("/tracks/{track_id}/round")
@@ -190,9 +131,22 @@ async def open_round(
     user: CurrentUser,
 ) -> TrackPublic:
     """Open an admission round: applications until `closes_at` wait, then are ranked and offered seats."""
-    track = _track_in_scope(session, user, track_id)
-    _leads(user, track)
-    view = await _update(settings, client, track, "open_round", AdmissionRound(body.closes_at, actor_of(user)))
+    round_ = AdmissionRound(body.closes_at, actor_of(user))
+    return _public(*await tracks.open_round(session, settings, client, user, track_id, round_))
+
+
+@router.patch("/tracks/{track_id}")
+async def change_track(
+    track_id: str, body: TrackChange, session: SessionDep, settings: SettingsDep, client: TemporalDep, user: CurrentUser
+) -> TrackPublic:
+    """The track's lead (or an admin) changes its name, seats or prerequisites (000, 002: the lead
+    states them clearly). More seats are offered to the waiting list at once; fewer seats never
+    remove an admitted participant or an open offer. New prerequisites hold for later applications."""
+    prerequisites = body.prerequisites.model_dump(exclude_defaults=True) if body.prerequisites is not None else None
+    track, view = await tracks.change_track(
+        session, settings, client, user, track_id, name=body.name, seats=body.seats, prerequisites=prerequisites
+    )
+    log.info("track_changed", track_id=track_id, by=user.username, fields=sorted(body.model_fields_set))
     return _public(track, view)
 
 
@@ -200,19 +154,19 @@ async def open_round(
 def create_track(body: TrackCreate, session: SessionDep, _: Admin) -> TrackPublic:
     """Add a track to the catalogue; the lead must be a track lead."""
     errors = [
-        {"loc": ["body", "municipalities"], "msg": f"unknown municipality {m}", "type": "value_error"}
+        FieldError("municipalities", f"unknown municipality {m}")
         for m in body.municipalities
         if session.get(Municipality, m) is None
     ]
     if body.lead is not None:
         lead = get_user(session, body.lead)
         if lead is None or lead.role != Role.TRACK_LEAD:
-            errors.append({"loc": ["body", "lead"], "msg": f"{body.lead} is not a track lead", "type": "value_error"})
+            errors.append(FieldError("lead", f"{body.lead} is not a track lead"))
     if errors:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, errors)
+        raise InvalidFields(errors)
     track_id = body.track_id or f"{body.industry.value}-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
     if session.get(Track, track_id) is not None:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"track {track_id} exists")
+        raise Conflict(f"track {track_id} exists")
     track = Track(
         track_id=track_id,
         name=body.name,

@@ -1,18 +1,18 @@
-"""The API's calls into the journey workflows, with Temporal's failures turned into HTTP."""
+"""Calls into the journey workflows, with Temporal's failures turned into domain errors."""
 
 import asyncio
 from datetime import timedelta
 from typing import Any
 
-from fastapi import HTTPException, status
 from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from services.errors import DomainError, Forbidden, InvalidFields, Refused, Unavailable
 from workflows.actions import Action, ActionBody
 from workflows.case import CaseView
-from workflows.domain import Actor, CaseOpening
+from workflows.domain import Actor, CaseOpening, Phase
 from workflows.effects import MUNICIPALITY, PHASE, RESPONSIBLE_WORKER
 from workflows.journey import JourneyInput, JourneyWorkflow
 
@@ -29,7 +29,7 @@ async def start_journey(client: Client, opening: CaseOpening, task_queue: str) -
         task_queue=task_queue,
         search_attributes=TypedSearchAttributes(
             [
-                SearchAttributePair(PHASE, "introduction"),
+                SearchAttributePair(PHASE, Phase.INTRODUCTION.value),
                 SearchAttributePair(MUNICIPALITY, opening.municipality),
                 SearchAttributePair(RESPONSIBLE_WORKER, opening.responsible_worker),
             ]
@@ -72,43 +72,26 @@ async def run_action(
         )
         return view
     except WorkflowUpdateFailedError as err:
-        raise refusal_to_http(err.cause) from err
+        raise refusal_of(err.cause) from err
     except WorkflowUpdateRPCTimeoutOrCancelledError as err:
         # The action may still happen (it waits in Temporal); the same key makes a retry safe.
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            "the case did not answer in time; retry with the same Idempotency-Key",
-            headers={"Retry-After": "5"},
-        ) from err
+        raise Unavailable("the case did not answer in time; retry with the same Idempotency-Key") from err
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             # The workflow has completed: the case is closed and takes no more actions.
-            raise HTTPException(
-                status.HTTP_409_CONFLICT,
-                {
-                    "message": f"{action.value} is not allowed: the case is closed",
-                    "phase": "closed",
-                    "allowed_actions": [],
-                },
-            ) from err
+            raise Refused(f"{action.value} is not allowed: the case is closed", Phase.CLOSED.value, []) from err
         raise
 
 
-def refusal_to_http(cause: BaseException | None) -> HTTPException:
+def refusal_of(cause: BaseException | None) -> DomainError | RuntimeError:
+    """The workflow's refusal as a domain error: a field, a decision right (named by its rule),
+    or the phase (with the allowed actions)."""
     if not isinstance(cause, ApplicationError):
-        return HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, "the action failed")
+        return RuntimeError("the action failed")
     refusal: dict[str, Any] = cause.details[0] if cause.details and isinstance(cause.details[0], dict) else {}
+    message = refusal.get("message", cause.message)
+    if cause.type == "forbidden":
+        return Forbidden(message, refusal.get("rule"))
     if cause.type == "invalid":
-        field = refusal.get("field") or "body"
-        return HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [{"loc": ["body", field], "msg": refusal.get("message", cause.message), "type": "value_error"}],
-        )
-    return HTTPException(
-        status.HTTP_409_CONFLICT,
-        {
-            "message": refusal.get("message", cause.message),
-            "phase": refusal.get("phase"),
-            "allowed_actions": refusal.get("allowed_actions", []),
-        },
-    )
+        return InvalidFields.one(refusal.get("field") or "body", message)
+    return Refused(message, refusal.get("phase"), refusal.get("allowed_actions", []))

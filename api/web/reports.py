@@ -1,0 +1,66 @@
+"""The steering group's reports on the pages: those kept (who made them and when), their
+printable HTML and CSV, and a form to make one now. The same functions as the JSON API."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.routes.reports import ReportOrder, get_report, list_reports, order_report
+from api.web.deps import CheckedForm, PagesDep, page_for
+from api.web.forms import FormErrors, text_field
+from core.words import N_
+from store.models import User
+from store.users import display_names
+from workflows.domain import Role
+from workflows.report import SCHEDULED, ReportKind
+
+router = APIRouter(include_in_schema=False)
+Supervisor = Annotated[User, Depends(page_for(Role.SUPERVISOR))]
+# The report is our own HTML with its print styles inline: it may style itself, nothing more.
+REPORT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
+def _render(request: Request, pages: PagesDep, user: User, session: SessionDep, errors: FormErrors,
+            status_code: int = 200) -> Response:
+    reports = list_reports(user=user, session=session)
+    makers = display_names(session, {r.made_by for r in reports if r.made_by != SCHEDULED})
+    return pages.render(request, "reports.html", status_code=status_code, reports=reports, makers=makers,
+                        kinds=list(ReportKind), errors=errors, made=request.query_params.get("made"))
+
+
+@router.get("/reports")
+def reports_page(request: Request, pages: PagesDep, user: Supervisor, session: SessionDep) -> Response:
+    return _render(request, pages, user, session, FormErrors())
+
+
+@router.post("/reports")
+async def make_report(
+    request: Request, pages: PagesDep, user: Supervisor, session: SessionDep, temporal: TemporalDep,
+    settings: SettingsDep, form: CheckedForm,
+) -> Response:
+    kind = text_field(form, "kind")
+    if kind not in set(ReportKind):
+        errors = FormErrors()
+        errors.add("kind", N_("Choose which report to make"))
+        return _render(request, pages, user, session, errors, status_code=422)
+    report = await order_report(ReportOrder(kind=ReportKind(kind)), user, session, temporal, settings)
+    return RedirectResponse(f"/reports?made={report.id}", status_code=303)
+
+
+@router.get("/reports/{report_id}.html")
+def report_html(report_id: int, user: Supervisor, session: SessionDep) -> Response:
+    response = get_report(report_id, user, session, format="html")
+    assert isinstance(response, Response)
+    response.headers["Content-Security-Policy"] = REPORT_POLICY
+    return response
+
+
+@router.get("/reports/{report_id}.csv")
+def report_csv(report_id: int, user: Supervisor, session: SessionDep) -> Response:
+    response = get_report(report_id, user, session, format="csv")
+    assert isinstance(response, Response)
+    return response

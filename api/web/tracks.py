@@ -1,0 +1,174 @@
+"""The job tracks, read: the catalogue with live seats, and one track's participants, open
+offers, waiting list and admission round; for its lead, the forms to admit or decline an
+applicant with a reason, change the seats and open an admission round."""
+
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import datetime
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import select
+from starlette.datastructures import FormData
+
+from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.web.deps import CheckedForm, PagesDep, PageUser
+from api.web.forms import FormErrors, text_field
+from core.words import N_
+from services import tracks as service
+from services.errors import Forbidden, InvalidFields, Refused
+from services.scope import actor_of, sees_municipality
+from store.cases import summaries_of
+from store.models import Municipality, Track, User
+from store.users import display_names
+from workflows.calendar import STOCKHOLM
+from workflows.initials import initials
+from workflows.seat_messages import AdmissionRound, RankReason, TrackView
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class Seat:
+    case_id: str
+    initials: str  # empty when the case is outside the reader's scope
+    rank: RankReason | None = None  # why it stands where it does in line; None for a participant
+
+
+def _municipality_names(session: SessionDep) -> dict[str, str]:
+    return {m.code: m.name for m in session.exec(select(Municipality))}
+
+
+def _seats(session: SessionDep, user: User, case_ids: list[str], live: TrackView) -> list[Seat]:
+    cases = summaries_of(session, case_ids)
+    ranks = {r.case_id: r for r in live.ranks}
+    seats = []
+    for case_id in case_ids:
+        case = cases.get(case_id)
+        visible = case is not None and sees_municipality(user, case.municipality)
+        shown = initials(case.given_name, case.family_name) if case and visible else ""
+        seats.append(Seat(case_id, shown, ranks.get(case_id)))
+    return seats
+
+
+def _leads(session: SessionDep, tracks: list[Track]) -> dict[str, str]:
+    return display_names(session, {t.lead for t in tracks if t.lead})
+
+
+@router.get("/tracks")
+async def tracks_page(
+    request: Request, pages: PagesDep, user: PageUser, session: SessionDep, client: TemporalDep
+) -> Response:
+    tracks = service.visible_tracks(session, user)
+    views = await service.live_all(session, client, tracks)
+    return pages.render(
+        request,
+        "tracks.html",
+        tracks=list(zip(tracks, views, strict=True)),
+        leads=_leads(session, tracks),
+        municipalities=_municipality_names(session),
+    )
+
+
+@router.get("/tracks/{track_id}")
+async def track_page(
+    track_id: str, request: Request, pages: PagesDep, user: PageUser, session: SessionDep, client: TemporalDep
+) -> Response:
+    return await _track_page(request, pages, user, session, client, track_id)
+
+
+async def _track_page(
+    request: Request,
+    pages: PagesDep,
+    user: User,
+    session: SessionDep,
+    client: TemporalDep,
+    track_id: str,
+    *,
+    code: int = 200,
+    errors: FormErrors | None = None,
+    typed: FormData | None = None,
+    refusal: str | None = None,
+) -> Response:
+    track = service.track_in_scope(session, user, track_id)
+    live = await service.live(session, client, track)
+    return pages.render(
+        request,
+        "track.html",
+        code,
+        track=track,
+        live=live,
+        leads=_leads(session, [track]),
+        municipalities=_municipality_names(session),
+        participants=_seats(session, user, live.participants, live),
+        offered=_seats(session, user, live.offered, live),
+        waiting=_seats(session, user, live.waiting_list, live),
+        decides=service.leads(user, track),
+        errors=errors or FormErrors(),
+        typed=typed,
+        refusal=refusal,
+        done=request.query_params.get("done"),
+    )
+
+
+async def _decided(
+    request: Request, pages: PagesDep, user: User, session: SessionDep, client: TemporalDep, track_id: str,
+    form: FormData, change: Awaitable[object], done: str,
+) -> Response:
+    try:
+        await change
+    except InvalidFields as invalid:
+        errors = FormErrors()
+        for e in invalid.errors:
+            errors.add(e.field, N_("Check this field"))
+        return await _track_page(request, pages, user, session, client, track_id, code=422, errors=errors, typed=form)
+    except (Refused, Forbidden) as refused:
+        code = 409 if isinstance(refused, Refused) else 403
+        return await _track_page(
+            request, pages, user, session, client, track_id, code=code, refusal=refused.message, typed=form
+        )
+    return RedirectResponse(f"/tracks/{track_id}?done={done}", status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/tracks/{track_id}/decisions")
+async def decide(
+    track_id: str, request: Request, form: CheckedForm, pages: PagesDep, user: PageUser, session: SessionDep,
+    settings: SettingsDep, client: TemporalDep,
+) -> Response:
+    """The lead admits or declines an applicant, with a reason."""
+    case_id, reason, decision = (text_field(form, n) for n in ("case_id", "reason", "decision"))
+    if not reason:
+        errors = FormErrors()
+        errors.add(f"reason-{case_id}", N_("Write the reason for the decision"))
+        return await _track_page(request, pages, user, session, client, track_id, code=422, errors=errors, typed=form)
+    change = service.decide(session, settings, client, user, track_id, case_id, decision == "admit", reason)
+    return await _decided(request, pages, user, session, client, track_id, form, change, decision)
+
+
+@router.post("/tracks/{track_id}/seats")
+async def change_seats(
+    track_id: str, request: Request, form: CheckedForm, pages: PagesDep, user: PageUser, session: SessionDep,
+    settings: SettingsDep, client: TemporalDep,
+) -> Response:
+    seats = text_field(form, "seats")
+    if not seats.isdigit() or not 1 <= int(seats) <= 500:
+        errors = FormErrors()
+        errors.add("seats", N_("Enter a number of seats from 1 to 500"))
+        return await _track_page(request, pages, user, session, client, track_id, code=422, errors=errors, typed=form)
+    change = service.change_track(session, settings, client, user, track_id, seats=int(seats))
+    return await _decided(request, pages, user, session, client, track_id, form, change, "seats")
+
+
+@router.post("/tracks/{track_id}/round")
+async def open_round(
+    track_id: str, request: Request, form: CheckedForm, pages: PagesDep, user: PageUser, session: SessionDep,
+    settings: SettingsDep, client: TemporalDep,
+) -> Response:
+    try:
+        closes = datetime.fromisoformat(text_field(form, "closes_at")).replace(tzinfo=STOCKHOLM)
+    except ValueError:
+        errors = FormErrors()
+        errors.add("closes_at", N_("Enter a date and time"))
+        return await _track_page(request, pages, user, session, client, track_id, code=422, errors=errors, typed=form)
+    change = service.open_round(session, settings, client, user, track_id, AdmissionRound(closes, actor_of(user)))
+    return await _decided(request, pages, user, session, client, track_id, form, change, "round")

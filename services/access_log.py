@@ -1,0 +1,125 @@
+"""The access log: every read of a case by a person is written with why (the reader's
+`X-Purpose`, else a default naming the call) and the review flags of services/access_flags.py;
+supervisors review their organisation's cases, auditors everything."""
+
+from collections.abc import Iterable
+from contextvars import ContextVar, Token
+from datetime import UTC, datetime
+from typing import Protocol
+
+from sqlmodel import Session
+
+from services.access_flags import Reader, ReviewFlag, outside_caseload, outside_hours
+from store.access_log import LogQuery, review_log, write_entries
+from store.models import AccessLog
+from workflows.domain import AF, Role
+
+PURPOSE_MAX = 200
+# The purpose the reader stated for this request (the API sets it from `X-Purpose`).
+stated_purpose: ContextVar[str | None] = ContextVar("stated_purpose", default=None)
+
+
+def state_purpose(value: str | None) -> Token[str | None]:
+    """Set the request's stated purpose; give the token back to `forget_purpose` after it."""
+    text = " ".join((value or "").split())[:PURPOSE_MAX]
+    return stated_purpose.set(text or None)
+
+
+def forget_purpose(token: Token[str | None]) -> None:
+    stated_purpose.reset(token)
+
+
+class CaseRef(Protocol):
+    case_id: str
+    municipality: str
+    responsible_worker: str
+
+
+def record_reads(session: Session, reader: Reader, cases: Iterable[CaseRef], *, via: str, purpose: str) -> None:
+    """Log `reader`'s read of each case; `purpose` is the default when the reader stated none."""
+    now = datetime.now(UTC)
+    why = stated_purpose.get() or purpose
+    late = outside_hours(now)
+    entries = [
+        AccessLog(
+            at=now,
+            username=reader.username,
+            case_id=case.case_id,
+            via=via,
+            purpose=why,
+            role=reader.role,
+            organisation=reader.organisation,
+            municipality=case.municipality,
+            outside_caseload=outside_caseload(reader, case.municipality, case.responsible_worker),
+            outside_hours=late,
+        )
+        for case in cases
+    ]
+    if entries:
+        write_entries(session, entries)
+
+
+def record_unnamed_read(session: Session, reader: Reader, *, via: str, purpose: str) -> None:
+    """A read that names no case (a decode of payloads that carry no case id)."""
+    now = datetime.now(UTC)
+    entry = AccessLog(
+        at=now,
+        username=reader.username,
+        case_id=None,
+        via=via,
+        purpose=stated_purpose.get() or purpose,
+        role=reader.role,
+        organisation=reader.organisation,
+        outside_hours=outside_hours(now),
+    )
+    write_entries(session, [entry])
+
+
+# The hooks in the case routes: one call each.
+
+
+def record_case_read(
+    session: Session,
+    reader: Reader,
+    case: CaseRef,
+    *,
+    via: str = "GET /api/v1/cases/{case_id}",
+    purpose: str = "read the case",
+) -> None:
+    record_reads(session, reader, [case], via=via, purpose=purpose)
+
+
+def record_list_read(session: Session, reader: Reader, cases: Iterable[CaseRef]) -> None:
+    record_reads(session, reader, cases, via="GET /api/v1/cases", purpose="list cases")
+
+
+def record_action_answer(
+    session: Session, reader: Reader, case: CaseRef, action: str, *, via: str = "POST /api/v1/cases/{case_id}/actions"
+) -> None:
+    record_reads(session, reader, [case], via=f"{via}/{action}", purpose=f"answer of {action}")
+
+
+def review(
+    session: Session,
+    reviewer: Reader,
+    *,
+    case_id: str | None = None,
+    username: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    flag: ReviewFlag | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> tuple[list[AccessLog], int]:
+    """The log as `reviewer` may see it: a supervisor of a municipality its cases only."""
+    everything = reviewer.role == Role.AUDITOR or reviewer.organisation == AF
+    query = LogQuery(
+        municipalities=None if everything else [reviewer.organisation],
+        case_id=case_id,
+        username=username,
+        start=start,
+        end=end,
+        outside_caseload=True if flag is ReviewFlag.OUTSIDE_CASELOAD else None,
+        outside_hours=True if flag is ReviewFlag.OUTSIDE_HOURS else None,
+    )
+    return review_log(session, query, limit=limit, offset=offset)

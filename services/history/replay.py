@@ -1,0 +1,119 @@
+"""Replaying a case's record with today's workflow code (the SDK's `Replayer`, the same
+workflows the worker runs): does the record still reproduce, and what was the case's state at
+a given moment.
+
+The runs given here hold decoded payloads, so the replay uses the service's converter without
+its codec: an exported history replays exactly as the record it came from.
+"""
+
+import dataclasses
+import re
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from temporalio import workflow
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHistory
+from temporalio.converter import DataConverter
+from temporalio.worker import (
+    ExecuteWorkflowInput,
+    Interceptor,
+    Replayer,
+    WorkflowInboundInterceptor,
+    WorkflowInterceptorClassInput,
+)
+
+from services.history.errors import ReplayFailed
+from services.history.runs import Run, event_time
+from workflows.case import CaseView
+from workflows.registry import WORKFLOWS
+from workflows.views import view_of
+
+# The SDK wraps the reason in the Rust core's debug text; the reason is what an auditor reads.
+_CORE_MESSAGE = re.compile(r'message: "((?:[^"\\]|\\.)*)"')
+
+
+def without_codec(converter: DataConverter) -> DataConverter:
+    """The service's converter for payloads that are already decoded."""
+    return dataclasses.replace(converter, payload_codec=None)
+
+
+@dataclass
+class Divergence:
+    run_id: str
+    message: str
+
+
+def _reason(failure: Exception) -> str:
+    found = _CORE_MESSAGE.search(str(failure))
+    return found.group(1) if found else str(failure)
+
+
+async def _histories(workflow_id: str, runs: Sequence[Run]) -> AsyncIterator[WorkflowHistory]:
+    for run in runs:
+        yield WorkflowHistory(workflow_id, run.events)
+
+
+async def divergences(workflow_id: str, runs: Sequence[Run], converter: DataConverter) -> list[Divergence]:
+    """Where replaying each run against the current code differs from its record (none: it
+    reproduces)."""
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=without_codec(converter))
+    results = await replayer.replay_workflows(_histories(workflow_id, runs), raise_on_replay_failure=False)
+    order = [run.run_id for run in runs]
+    found = [Divergence(run_id, _reason(err)) for run_id, err in results.replay_failures.items()]
+    return sorted(found, key=lambda d: order.index(d.run_id) if d.run_id in order else len(order))
+
+
+class _CaptureInstance(Interceptor):
+    """Keeps the workflow instance the replay builds, to read its state after the replay."""
+
+    def __init__(self) -> None:
+        self.instances: list[Any] = []
+
+    def workflow_interceptor_class(
+        self, input: WorkflowInterceptorClassInput
+    ) -> type[WorkflowInboundInterceptor] | None:
+        instances = self.instances
+
+        class Capture(WorkflowInboundInterceptor):
+            async def execute_workflow(self, input: ExecuteWorkflowInput) -> Any:
+                instances.append(workflow.instance())
+                return await super().execute_workflow(input)
+
+        return Capture
+
+
+@dataclass
+class StateAsOf:
+    run_id: str
+    last_event_id: int
+    last_event_at: datetime
+    state: CaseView
+
+
+def _events_until(run: Run, at: datetime) -> list[Any]:
+    """The run's events up to the first workflow task scheduled after `at`: every task the
+    case had begun by then, each with what it did. The first task is always kept."""
+    tasks = [i for i, e in enumerate(run.events) if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED]
+    later = [i for i in tasks[1:] if event_time(run.events[i]) > at]
+    return run.events[: later[0]] if later else run.events
+
+
+async def state_at(workflow_id: str, runs: Sequence[Run], at: datetime, converter: DataConverter) -> StateAsOf | None:
+    """The case's state at `at`, rebuilt by replaying its record up to then; None before the
+    case was opened."""
+    begun = [run for run in runs if run.started_at <= at]
+    if not begun:
+        return None
+    run = begun[-1]
+    events = _events_until(run, at)
+    capture = _CaptureInstance()
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=without_codec(converter), interceptors=[capture])
+    result = await replayer.replay_workflow(WorkflowHistory(workflow_id, events), raise_on_replay_failure=False)
+    if result.replay_failure is not None or not capture.instances:
+        raise ReplayFailed(_reason(result.replay_failure) if result.replay_failure else "no workflow task replayed")
+    # Age group and target groups as they were then, not as they are today.
+    view = view_of(capture.instances[-1].state, event_time(events[-1]))
+    return StateAsOf(run.run_id, events[-1].event_id, event_time(events[-1]), view)
