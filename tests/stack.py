@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +23,7 @@ from store.db import session_scope
 from store.migrate import upgrade
 from store.seed import DEMO_PASSWORD, seed
 from worker.main import build_worker
+from workflows.calendar import local_today
 from workflows.personal_number import luhn_ok
 
 ADMIN_PASSWORD = "admin-test-password"
@@ -30,6 +31,11 @@ ADMIN_PASSWORD = "admin-test-password"
 TEST_PAYLOAD_KEY = "c2FtdmVya2FuLXRlc3Qta2V5LW5vdC1mb3ItcHJvZC0="
 HISTORIES = Path(__file__).resolve().parent / "histories"
 T = TypeVar("T")
+
+
+def today() -> date:
+    """Today as the workflows judge it: Stockholm's date, whatever the host's time zone."""
+    return local_today(datetime.now(UTC))
 
 
 def personal_number(born: date | None = None) -> str:
