@@ -4,13 +4,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean histories
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+UV := uv==0.13.9
+COMPILE := $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 --generate-hashes
 
-$(STAMP): pyproject.toml
+.PHONY: run test lint bench clean histories lock
+
+# Exactly the locked versions (hashes checked), then the project itself without resolving again.
+$(STAMP): pyproject.toml $(DEV_LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Re-resolve after a change to pyproject.toml's dependencies (tests/test_lock.py says when).
+# The runtime lock (the Dockerfile's) is constrained to the dev lock: one version of everything.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet $(UV)
+	$(COMPILE) --extra dev -o $(DEV_LOCK)
+	$(COMPILE) -c $(DEV_LOCK) -o $(LOCK)
 
 run: $(STAMP)
 	SAMVERKAN_SEED_DEMO=$${SAMVERKAN_SEED_DEMO:-true} $(BIN)/python -m worker.launch
