@@ -65,7 +65,9 @@ def test_lock_pins_exactly_the_declared_dependencies(lock: str, wanted: list[str
     needed = {name: r for extra in wanted for name, r in declared(extra).items()}
     stale = " Run `make lock`."
     unlocked, dropped = set(needed) - direct(locked), direct(locked) - set(needed)
-    assert not unlocked and not dropped, f"{lock}: not locked {sorted(unlocked)}, no longer declared {sorted(dropped)}.{stale}"
+    assert not unlocked and not dropped, (
+        f"{lock}: not locked {sorted(unlocked)}, no longer declared {sorted(dropped)}.{stale}"
+    )
     for name, requirement in needed.items():
         pin = locked[name]
         assert requirement.specifier.contains(pin.version, prereleases=True), (
@@ -78,7 +80,7 @@ def test_lock_pins_exactly_the_declared_dependencies(lock: str, wanted: list[str
 def test_runtime_and_dev_locks_pin_the_same_versions() -> None:
     runtime, dev = pins(ROOT / "requirements.lock"), pins(ROOT / "requirements-dev.lock")
     assert set(runtime) <= set(dev)
-    differ = {name: (pin.version, dev[name].version) for name, pin in runtime.items() if pin.version != dev[name].version}
+    differ = {n: (pin.version, dev[n].version) for n, pin in runtime.items() if pin.version != dev[n].version}
     assert not differ, f"the image would run other versions than the tests: {differ}"
 
 
