@@ -1,11 +1,13 @@
 """Writes a case's read model and its open tasks, idempotently and never backwards."""
 
 from dataclasses import fields
+from datetime import UTC, datetime
 
 import structlog
 from pydantic import TypeAdapter
 from temporalio import activity
 
+from core.metrics import PROJECTION_LAG
 from store.cases import apply_summary, release_person
 from store.db import session_scope
 from store.tasks import sync_case_tasks
@@ -39,5 +41,6 @@ class Projection:
                 if snapshot.status == "closed":
                     release_person(session, snapshot.case_id)
             session.commit()
+        PROJECTION_LAG.observe((datetime.now(UTC) - activity.info().scheduled_time).total_seconds())
         log.info("case_projected", case_id=snapshot.case_id, version=snapshot.version, written=written)
         return written

@@ -7,12 +7,14 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from temporalio.client import Client
 
 from api.routes import access_log, actions, admin, auth, cases, tasks, tracks
+from api.telemetry import RequestTelemetry
 from core.logging import configure_logging
+from core.metrics import CONTENT_TYPE, exposition
 from core.settings import Settings, get_settings
 from core.temporal import connect, ensure_search_attributes
 from store.db import engine_for
@@ -38,6 +40,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     )
     app.state.settings = settings
     app.state.temporal = temporal
+    app.add_middleware(RequestTelemetry)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -70,6 +73,13 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
             checks["temporal"] = type(exc).__name__
         ready = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
+
+    if settings.metrics:
+
+        @app.get("/metrics", tags=["health"], include_in_schema=False)
+        async def metrics() -> Response:
+            """Prometheus: the service's own figures and the Temporal SDK's."""
+            return Response(await exposition(), media_type=CONTENT_TYPE)
 
     return app
 
