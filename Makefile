@@ -27,7 +27,7 @@ lock:
 	$(COMPILE) -c $(DEV_LOCK) -o $(LOCK)
 
 run: $(STAMP)
-	SAMVERKAN_SEED_DEMO=$${SAMVERKAN_SEED_DEMO:-true} $(BIN)/python -m worker.launch
+	SAMVERKAN_SEED_DEMO=$${SAMVERKAN_SEED_DEMO:-true} exec $(BIN)/python -m worker.launch
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

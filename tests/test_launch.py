@@ -24,9 +24,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def launch(env: dict[str, str]) -> tuple[subprocess.Popen[str], list[str]]:
+def launch(env: dict[str, str], command: list[str] | None = None) -> tuple[subprocess.Popen[str], list[str]]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "worker.launch"], cwd=ROOT, env=env, text=True,
+        command or [sys.executable, "-m", "worker.launch"], cwd=ROOT, env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     lines: list[str] = []

@@ -16,6 +16,7 @@ import structlog
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
 from store.prestart import main as prestart
+from worker.orphans import stop_with_parent
 from workflows.effects import SEARCH_ATTRIBUTES
 
 log = structlog.get_logger()
@@ -62,7 +63,7 @@ def start_temporal(settings: Settings, stopping: threading.Event | None = None) 
     ]
     for key in SEARCH_ATTRIBUTES:
         args += ["--search-attribute", f"{key.name}={SA_TYPES[key.indexed_value_type.name]}"]
-    proc = subprocess.Popen(args, start_new_session=True)
+    proc = subprocess.Popen(args, start_new_session=True, preexec_fn=stop_with_parent(os.getpid()))
     wait_for_port(settings.temporal_port, stopping)
     return proc
 
@@ -75,6 +76,7 @@ def main() -> None:
     # leave a child running.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
+    stop_with_parent()()  # make (or the shell) killed outright: stop cleanly all the same
     prestart()
     children: list[subprocess.Popen[bytes]] = []
     env = os.environ.copy()
@@ -82,12 +84,16 @@ def main() -> None:
         if not settings.temporal_address:
             children.append(start_temporal(settings, stopping))
             env["SAMVERKAN_TEMPORAL_ADDRESS"] = f"127.0.0.1:{settings.temporal_port}"
-        children.append(subprocess.Popen([sys.executable, "-m", "worker"], env=env, start_new_session=True))
+        # Each child also stops when this process is killed outright (no `finally` runs then).
+        orphan_guard = stop_with_parent(os.getpid())
+        children.append(
+            subprocess.Popen([sys.executable, "-m", "worker"], env=env, start_new_session=True, preexec_fn=orphan_guard)
+        )
         children.append(
             subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "api.main:app_from_env", "--factory",
                  "--host", settings.http_host, "--port", str(settings.http_port)],
-                env=env, start_new_session=True,
+                env=env, start_new_session=True, preexec_fn=orphan_guard,
             )
         )
         wait_for_port(settings.http_port, stopping)
