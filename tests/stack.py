@@ -7,7 +7,7 @@ import random
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -132,9 +132,16 @@ async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 15.0, i
 
 @asynccontextmanager
 async def running_stack(
-    temporal_address: str, data_dir: Path, database_url: str, *, smtp_url: str | None = None, **overrides: Any
+    temporal_address: str,
+    data_dir: Path,
+    database_url: str,
+    *,
+    smtp_url: str | None = None,
+    worker: bool = True,
+    **overrides: Any,
 ) -> AsyncIterator[Stack]:
-    """`smtp_url` (and any other Settings field in `overrides`) for stacks that mail."""
+    """`smtp_url` (and any other Settings field in `overrides`) for stacks that mail;
+    `worker=False` for the API alone, when worker processes of their own do the work."""
     values: dict[str, Any] = dict(
         data_dir=data_dir,
         database_url=database_url,
@@ -154,8 +161,9 @@ async def running_stack(
         seed(session, settings)
     client = await connect(settings)
     with ThreadPoolExecutor(max_workers=16) as executor:
-        worker = build_worker(client, settings, executor)
-        async with worker:
+        async with AsyncExitStack() as running:
+            if worker:
+                await running.enter_async_context(build_worker(client, settings, executor))
             app = create_app(settings, temporal=client)
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://samverkan.test") as api:
