@@ -11,7 +11,7 @@ from tests.journeys import STEPS, assert_exactly_their_steps, drive_all, open_ca
 from tests.stack import running_stack
 from tests.workers import WorkerProcess
 
-JOURNEYS = 30
+JOURNEYS = 20
 
 
 async def test_two_workers_share_the_work_and_one_stopping_loses_nothing(

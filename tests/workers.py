@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from core.settings import Settings
+from worker.orphans import stop_with_parent
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,7 +43,10 @@ class WorkerProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> "WorkerProcess":
-        self.proc = subprocess.Popen([sys.executable, "-m", "worker"], cwd=ROOT, env=self.env)
+        # It stops with the test process, however that ends.
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "worker"], cwd=ROOT, env=self.env, preexec_fn=stop_with_parent(os.getpid())
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, f"the worker exited with {self.proc.returncode}"
