@@ -19,7 +19,9 @@ STEPS: list[tuple[str, dict[str, object]]] = [
 ]
 
 
-async def drive(stack: Stack, case_id: str, done: Callable[[], None] = lambda: None) -> None:
+async def drive(
+    stack: Stack, case_id: str, done: Callable[[], None] = lambda: None, retry: frozenset[int] = frozenset({503})
+) -> None:
     headers = await stack.headers(W)
     for number, (action, body) in enumerate(STEPS):
         key = {"Idempotency-Key": f"{case_id}-{number}"}
@@ -27,7 +29,7 @@ async def drive(stack: Stack, case_id: str, done: Callable[[], None] = lambda: N
             r = await stack.api.post(f"/api/v1/cases/{case_id}/actions/{action}", json=body, headers=headers | key)
             if r.status_code == 200:
                 break
-            if r.status_code == 503:  # no worker answered in time: the same key again is safe
+            if r.status_code in retry:  # e.g. no worker answered in time: the same key again is safe
                 await asyncio.sleep(0.2)
                 continue
             if r.status_code == 409 and action == STEPS[-1][0] and r.json()["detail"]["phase"] == "closed":
@@ -36,12 +38,18 @@ async def drive(stack: Stack, case_id: str, done: Callable[[], None] = lambda: N
         done()
 
 
-async def drive_all(stack: Stack, case_ids: list[str], done: Callable[[], None], in_flight: int = 20) -> None:
+async def drive_all(
+    stack: Stack,
+    case_ids: list[str],
+    done: Callable[[], None],
+    in_flight: int = 20,
+    retry: frozenset[int] = frozenset({503}),
+) -> None:
     gate = asyncio.Semaphore(in_flight)
 
     async def one(case_id: str) -> None:
         async with gate:
-            await drive(stack, case_id, done)
+            await drive(stack, case_id, done, retry)
 
     await asyncio.gather(*(one(c) for c in case_ids))
 
