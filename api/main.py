@@ -9,6 +9,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from temporalio.client import Client
 
 from api.routes import access_log, actions, admin, auth, cases, tasks, tracks
@@ -47,6 +48,18 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         # Never echo the submitted values: they may hold a personal number.
         errors = [{k: v for k, v in e.items() if k not in ("input", "ctx", "url")} for e in exc.errors()]
         return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+    @app.exception_handler(OperationalError)
+    async def database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+        # The database is restarting or unreachable: a client should come back, not give up
+        # (an action's Idempotency-Key makes the retry safe). Not the message: it can carry
+        # the statement's parameters.
+        log.warning("database_unavailable", error=type(exc.orig).__name__)
+        return JSONResponse(
+            {"detail": "the database is not available right now; retry with the same Idempotency-Key"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
 
     for module in (auth, admin, cases, actions, tracks, tasks, access_log):
         app.include_router(module.router, prefix="/api/v1")

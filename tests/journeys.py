@@ -19,9 +19,7 @@ STEPS: list[tuple[str, dict[str, object]]] = [
 ]
 
 
-async def drive(
-    stack: Stack, case_id: str, done: Callable[[], None] = lambda: None, retry: frozenset[int] = frozenset({503})
-) -> None:
+async def drive(stack: Stack, case_id: str, done: Callable[[], None] = lambda: None) -> None:
     headers = await stack.headers(W)
     for number, (action, body) in enumerate(STEPS):
         key = {"Idempotency-Key": f"{case_id}-{number}"}
@@ -29,7 +27,7 @@ async def drive(
             r = await stack.api.post(f"/api/v1/cases/{case_id}/actions/{action}", json=body, headers=headers | key)
             if r.status_code == 200:
                 break
-            if r.status_code in retry:  # e.g. no worker answered in time: the same key again is safe
+            if r.status_code == 503:  # no worker answered in time, or the database is away: the same key is safe
                 await asyncio.sleep(0.2)
                 continue
             if r.status_code == 409 and action == STEPS[-1][0] and r.json()["detail"]["phase"] == "closed":
@@ -38,18 +36,12 @@ async def drive(
         done()
 
 
-async def drive_all(
-    stack: Stack,
-    case_ids: list[str],
-    done: Callable[[], None],
-    in_flight: int = 20,
-    retry: frozenset[int] = frozenset({503}),
-) -> None:
+async def drive_all(stack: Stack, case_ids: list[str], done: Callable[[], None], in_flight: int = 20) -> None:
     gate = asyncio.Semaphore(in_flight)
 
     async def one(case_id: str) -> None:
         async with gate:
-            await drive(stack, case_id, done, retry)
+            await drive(stack, case_id, done)
 
     await asyncio.gather(*(one(c) for c in case_ids))
 
@@ -64,29 +56,35 @@ async def open_cases(stack: Stack, count: int, in_flight: int = 10) -> list[str]
     return list(await asyncio.gather(*(one() for _ in range(count))))
 
 
-async def assert_exactly_their_steps(stack: Stack, case_ids: list[str]) -> set[str]:
+async def assert_exactly_their_steps(stack: Stack, case_ids: list[str], in_flight: int = 20) -> set[str]:
     """Each journey completed with exactly STEPS (no step lost, none doubled) and the read
     model has its last version. Returns the identities of the workers that did the work."""
-    identities: set[str] = set()
-    for case_id in case_ids:
-        handle = stack.temporal.get_workflow_handle(f"journey-{case_id}")
-        assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED, case_id
-        events = [e async for e in handle.fetch_history_events()]
+    gate = asyncio.Semaphore(in_flight)
+
+    async def one(case_id: str) -> set[str]:
+        async with gate:
+            handle = stack.temporal.get_workflow_handle(f"journey-{case_id}")
+            # A closed case's journey ends once its last read-model write is done, which may
+            # still be retrying (a database coming back): wait for the end, bounded.
+            await asyncio.wait_for(handle.result(), timeout=60)
+            assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED, case_id
+            events = [e async for e in handle.fetch_history_events()]
         accepted = [e for e in events if e.HasField("workflow_execution_update_accepted_event_attributes")]
         completed = [e for e in events if e.HasField("workflow_execution_update_completed_event_attributes")]
         names = [e.workflow_execution_update_accepted_event_attributes.accepted_request.input.name for e in accepted]
         assert names == [action for action, _ in STEPS], f"{case_id}: {names}"
         assert len(completed) == len(STEPS), case_id
-        identities |= {
+        return {
             e.workflow_task_completed_event_attributes.identity
             for e in events
             if e.HasField("workflow_task_completed_event_attributes")
-        }
-        identities |= {
+        } | {
             e.activity_task_started_event_attributes.identity
             for e in events
             if e.HasField("activity_task_started_event_attributes")
         }
+
+    identities: set[str] = set().union(*await asyncio.gather(*(one(c) for c in case_ids)))
 
     async def projected() -> None:
         with session_scope(stack.settings.resolved_database_url) as session:
