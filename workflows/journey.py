@@ -6,7 +6,6 @@ reminders are written by activities from an outbox, so an action's answer never 
 """
 
 import contextlib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,9 +22,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows import actions as a
     from workflows import applications, process
     from workflows.actions import Action
-    from workflows.case import CaseState, CaseView
+    from workflows.case import CaseState, CaseView, JourneyInput
     from workflows.clocks import TASK_KIND, Alarm, ClockName, Stage, alarm_time, next_alarm
-    from workflows.domain import Actor, Application, ApplicationStatus, CaseOpening, Outcome, Phase, Status
+    from workflows.domain import Actor, Application, ApplicationStatus, Outcome, Phase, Status
     from workflows.effects import (
         NEXT_DUE_AT,
         NOTIFY,
@@ -49,12 +48,6 @@ ESCALATION_AUDIENCE = {Stage.ESCALATE: "coordinator", Stage.ESCALATE_SUPERVISOR:
 # Since this patch the track's workflow owns the seats and the journey signals it every change.
 TRACK_OWNS_SEATS = "track-workflow-owns-seats"
 OUTBOX_ONE_PASS = "outbox-one-pass-per-turn"
-
-
-@dataclass
-class JourneyInput:
-    opening: CaseOpening | None = None
-    state: CaseState | None = None  # set when continuing as new
 
 
 class ActionRefusedError(ApplicationError):

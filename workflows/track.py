@@ -8,7 +8,6 @@ is offered a seat or decided on (signals, sent from an outbox in order).
 """
 
 import contextlib
-from dataclasses import dataclass
 from datetime import timedelta
 
 from temporalio import workflow
@@ -24,16 +23,10 @@ with workflow.unsafe.imports_passed_through():
         SeatApplication,
         ToTrack,
         TrackNotice,
-        TrackTerms,
         TrackView,
         journey_workflow_id,
     )
-
-
-@dataclass
-class TrackInput:
-    terms: TrackTerms
-    state: seating.TrackState | None = None  # set when continuing as new
+    from workflows.seating import TrackInput
 
 
 class DecisionRefusedError(ApplicationError):
