@@ -8,7 +8,10 @@ COPY requirements.lock ./
 RUN pip install --require-hashes -r requirements.lock
 # The source (what .dockerignore leaves: no virtualenv, data, tests or local secrets).
 COPY . .
+# Byte-compiled at build: the root file system is read-only and PYTHONDONTWRITEBYTECODE is set,
+# and Temporal's sandbox loads a workflow's module anew for every workflow run.
 RUN pip install --no-deps -e . \
+    && python -m compileall -q core store workflows activities api worker \
     && useradd --system --uid 10001 --no-create-home samverkan \
     && mkdir /data && chown samverkan /data
 USER 10001
