@@ -1,5 +1,6 @@
-"""`make run`: migrate, seed, then run the Temporal dev server (unless one is configured), the
-worker and the web app as child processes, until Ctrl-C stops them all, newest first."""
+"""`make run`: the Temporal dev server (unless one is configured) starting while the database is
+migrated and seeded, then the worker and the web app, all child processes, until Ctrl-C stops
+them all, newest first."""
 
 import os
 import shutil
@@ -44,6 +45,13 @@ def wait_for_port(port: int, stopping: threading.Event | None = None, seconds: f
 
 
 def start_temporal(settings: Settings, stopping: threading.Event | None = None) -> subprocess.Popen[bytes]:
+    proc = spawn_temporal(settings)
+    wait_for_port(settings.temporal_port, stopping)
+    return proc
+
+
+def spawn_temporal(settings: Settings) -> subprocess.Popen[bytes]:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     args = [
         temporal_binary(),
         "server",
@@ -63,9 +71,7 @@ def start_temporal(settings: Settings, stopping: threading.Event | None = None) 
     ]
     for key in SEARCH_ATTRIBUTES:
         args += ["--search-attribute", f"{key.name}={SA_TYPES[key.indexed_value_type.name]}"]
-    proc = subprocess.Popen(args, start_new_session=True, preexec_fn=stop_with_parent(os.getpid()))
-    wait_for_port(settings.temporal_port, stopping)
-    return proc
+    return subprocess.Popen(args, start_new_session=True, preexec_fn=stop_with_parent(os.getpid()))
 
 
 def main() -> None:
@@ -77,13 +83,17 @@ def main() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
     stop_with_parent()()  # make (or the shell) killed outright: stop cleanly all the same
-    prestart()
     children: list[subprocess.Popen[bytes]] = []
     env = os.environ.copy()
     try:
         if not settings.temporal_address:
-            children.append(start_temporal(settings, stopping))
+            # Started first: the server's start-up (a new one makes its database) and the
+            # migrations go side by side.
+            children.append(spawn_temporal(settings))
             env["SAMVERKAN_TEMPORAL_ADDRESS"] = f"127.0.0.1:{settings.temporal_port}"
+        prestart()
+        if not settings.temporal_address:
+            wait_for_port(settings.temporal_port, stopping)
         # Each child also stops when this process is killed outright (no `finally` runs then).
         orphan_guard = stop_with_parent(os.getpid())
         children.append(
