@@ -3,7 +3,6 @@ with exactly its steps (none lost, none doubled), and the read model has every l
 
 import asyncio
 import secrets
-import time
 from pathlib import Path
 
 from tests.journeys import STEPS, assert_exactly_their_steps, drive_all, open_cases
@@ -34,13 +33,11 @@ async def test_worker_killed_mid_load_then_restarted_loses_and_doubles_nothing(
             async def kill_and_restart() -> None:
                 await killed.wait()
                 worker.kill()  # SIGKILL: activities and workflow tasks in hand are lost with it
-                await asyncio.sleep(1)
                 await asyncio.to_thread(worker.start)
 
-            started = time.monotonic()
-            await asyncio.gather(drive_all(s, cases, done), kill_and_restart())
+            # Bounded: a hang fails, it does not stall the suite.
+            await asyncio.wait_for(asyncio.gather(drive_all(s, cases, done), kill_and_restart()), timeout=300)
             assert killed.is_set() and steps_done == JOURNEYS * len(STEPS)
             await assert_exactly_their_steps(s, cases)
-            assert time.monotonic() - started < 240  # bounded: a hang fails, it does not stall the suite
         finally:
             worker.stop()

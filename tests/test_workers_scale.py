@@ -9,7 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.journeys import STEPS, assert_exactly_their_steps, drive_all, open_cases
 from tests.stack import running_stack
-from tests.workers import WorkerProcess
+from tests.workers import WorkerProcess, start_together
 
 JOURNEYS = 20
 
@@ -20,7 +20,7 @@ async def test_two_workers_share_the_work_and_one_stopping_loses_nothing(
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     queue = f"samverkan-scale-{secrets.token_hex(4)}"
     async with running_stack(temporal_address, tmp_path, url, worker=False, task_queue=queue, action_timeout=5) as s:
-        first, second = WorkerProcess(s.settings).start(), WorkerProcess(s.settings).start()
+        first, second = start_together(WorkerProcess(s.settings), WorkerProcess(s.settings))
         try:
             cases = await open_cases(s, JOURNEYS)
             steps_done = 0

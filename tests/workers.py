@@ -43,10 +43,17 @@ class WorkerProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> "WorkerProcess":
+        return self.spawn().until_healthy()
+
+    def spawn(self) -> "WorkerProcess":
         # It stops with the test process, however that ends.
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "worker"], cwd=ROOT, env=self.env, preexec_fn=stop_with_parent(os.getpid())
         )
+        return self
+
+    def until_healthy(self) -> "WorkerProcess":
+        assert self.proc is not None
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, f"the worker exited with {self.proc.returncode}"
@@ -82,3 +89,8 @@ class WorkerProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         return self.proc.wait()
+
+
+def start_together(*workers: WorkerProcess) -> tuple[WorkerProcess, ...]:
+    """Start-up is mostly imports and connecting: the processes do it side by side."""
+    return tuple(w.until_healthy() for w in [w.spawn() for w in workers])
