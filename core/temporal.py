@@ -1,8 +1,6 @@
 """The Temporal connection: one client factory, the encrypted data converter, and the
 search attributes the service needs on whatever server it meets."""
 
-import dataclasses
-
 import structlog
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
@@ -10,8 +8,14 @@ from temporalio.api.operatorservice.v1 import (
     ListSearchAttributesRequest,
 )
 from temporalio.client import Client, TLSConfig
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
+from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter
+from temporalio.converter import (
+    CompositePayloadConverter,
+    DataConverter,
+    DefaultFailureConverterWithEncodedAttributes,
+    DefaultPayloadConverter,
+    JSONPlainPayloadConverter,
+)
 
 from core.codec import EncryptionCodec
 from core.metrics import sdk_runtime
@@ -22,9 +26,27 @@ from workflows.effects import SEARCH_ATTRIBUTES
 log = structlog.get_logger()
 
 
+# The SDK makes a new payload converter for every workflow run it starts or replays, and
+# pydantic's converter keeps its type adapters per instance: each run rebuilt the schema of a
+# case's whole state, a fifth of a worker's CPU. One JSON converter per process keeps them.
+_JSON = PydanticJSONPlainPayloadConverter()
+
+
+class PydanticPayloadConverter(CompositePayloadConverter):
+    """temporalio.contrib.pydantic's payload converter, with the type adapters of the process."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            *(
+                _JSON if isinstance(c, JSONPlainPayloadConverter) else c
+                for c in DefaultPayloadConverter.default_encoding_payload_converters
+            )
+        )
+
+
 def data_converter(settings: Settings) -> DataConverter:
-    return dataclasses.replace(
-        pydantic_data_converter,
+    return DataConverter(
+        payload_converter_class=PydanticPayloadConverter,
         payload_codec=EncryptionCodec(payload_key(settings)),
         # Failure messages can quote a case's data: encode them too.
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,

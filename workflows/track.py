@@ -14,7 +14,7 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
-    from workflows import seating
+    import workflows.seating as seating  # not `from workflows import seating`: see journey.py
     from workflows.effects import SeatAnswer
     from workflows.seat_messages import (
         AdmissionRound,
