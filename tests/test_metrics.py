@@ -4,11 +4,14 @@ request answers with a trace id that is in its JSON log line, which holds no per
 
 import json
 import re
+import secrets
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from core.logging import configure_logging
+from tests.api.web.town import browser, csrf_token, sign_in
+from tests.mail import COORDINATOR, WORKER, MailWorld, open_case
 from tests.stack import Stack, eventually
 
 W = "handlaggare"
@@ -60,6 +63,39 @@ async def test_metrics_count_actions_refusals_and_projection_lag(stack: Stack) -
     await eventually(projected)
     # The SDK's runtime metrics, through its Prometheus exporter, on the same page.
     assert any(name.startswith("temporal_") for name, _ in after), "no Temporal SDK metrics"
+
+
+async def test_metrics_count_reminders_escalations_and_mails_sent(mail: MailWorld) -> None:
+    s = mail.stack
+    before = await scrape(s)
+    cid, _ = await open_case(s)  # a policy in seconds: reminded, due, then escalated
+    await eventually(lambda: mail.box.one(COORDINATOR, cid, "Eskalering:"))
+
+    def grew(samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str, **labels: str) -> float:
+        return value(samples, name, **labels) - value(before, name, **labels)
+
+    async def counted() -> None:
+        now = await scrape(s)
+        assert grew(now, "samverkan_reminders_total", kind="introduction_due", stage="remind") >= 1
+        assert grew(now, "samverkan_escalations_total", audience="coordinator") >= 1
+        assert grew(now, "samverkan_mails_total", kind="reminder", result="sent") >= 3  # remind, due, escalate
+
+    await eventually(counted)
+    await s.act(WORKER, cid, "complete-introduction")
+
+
+async def test_an_action_through_the_pages_form_counts_as_done(stack: Stack) -> None:
+    before = await scrape(stack)
+    cid = (await stack.open_case())["case_id"]
+    async with browser(stack) as client:
+        await sign_in(client, W)
+        page = (await client.get(f"/cases/{cid}")).text
+        form = {"csrf_token": csrf_token(page), "idempotency_key": secrets.token_hex(8)}
+        r = await client.post(f"/cases/{cid}/actions/complete-introduction", data=form)
+    assert r.status_code == 303, r.text  # done, and the page is fetched anew
+    done = {"action": "complete-introduction", "outcome": "done"}
+    after = await scrape(stack)
+    assert value(after, "samverkan_actions_total", **done) - value(before, "samverkan_actions_total", **done) == 1
 
 
 async def test_no_case_or_person_in_metric_labels(stack: Stack) -> None:
