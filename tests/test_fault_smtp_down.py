@@ -7,8 +7,8 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 
 from core.metrics import MAILS
+from tests.mail import FAST, Mailbox
 from tests.stack import eventually, free_port, running_stack
-from tests.test_reminders import FAST, Mailbox
 from workflows.effects import NOTIFY
 
 W = "handlaggare"

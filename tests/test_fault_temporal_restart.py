@@ -7,8 +7,8 @@ import subprocess
 from pathlib import Path
 
 from core.settings import Settings
+from tests.mail import FAST
 from tests.stack import eventually, free_port, running_stack
-from tests.test_reminders import FAST
 from worker.launch import start_temporal
 
 W = "handlaggare"
