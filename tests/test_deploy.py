@@ -91,6 +91,10 @@ def test_ui_decodes_through_the_services_codec(services: dict[str, Any]) -> None
     assert env(ui)["TEMPORAL_ADDRESS"] == env(services["web"])["SAMVERKAN_TEMPORAL_ADDRESS"] == "temporal:7233"
     codec = default_of(env(ui)["TEMPORAL_CODEC_ENDPOINT"])
     assert codec == default_of(env(services["web"])["SAMVERKAN_PUBLIC_URL"]) + "/codec"
+    # The browser calls the codec from the UI's page: the web app's CORS must allow that origin.
+    origins = json.loads(default_of(env(services["web"])["SAMVERKAN_CODEC_ORIGINS"]))  # as Settings reads it
+    published = ui["ports"][0].split(":")
+    assert f"http://{published[0]}:{published[1]}" in origins and f"http://localhost:{published[1]}" in origins
 
 
 def test_web_and_worker_are_one_image_with_their_own_entry_points(services: dict[str, Any]) -> None:
