@@ -4,19 +4,38 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-web bench-figures clean histories messages vendor browser-deps rebuild
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+UV := uv==0.13.9
+COMPILE := $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 --generate-hashes
 
-$(STAMP): pyproject.toml
+.PHONY: run test lint bench bench-web bench-figures clean histories messages vendor browser-deps rebuild lock
+
+# Exactly the locked versions (hashes checked), then the project itself without resolving again.
+$(STAMP): pyproject.toml $(DEV_LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+# Re-resolve after a change to pyproject.toml's dependencies (tests/test_lock.py says when).
+# The runtime lock (the Dockerfile's) is constrained to the dev lock: one version of everything.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet $(UV)
+	$(COMPILE) --extra dev -o $(DEV_LOCK)
+	$(COMPILE) -c $(DEV_LOCK) -o $(LOCK)
+
 run: $(STAMP)
-	SAMVERKAN_SEED_DEMO=$${SAMVERKAN_SEED_DEMO:-true} $(BIN)/python -m worker.launch
+	SAMVERKAN_SEED_DEMO=$${SAMVERKAN_SEED_DEMO:-true} exec $(BIN)/python -m worker.launch
+
+# Byte-compiled first: Temporal's sandbox loads a workflow's module anew for every workflow run,
+# and with PYTHONDONTWRITEBYTECODE set (as here and in the image) it would compile it each time.
+SOURCES := core store workflows activities services api worker
 
 # Two processes: the SQLite and the PostgreSQL half of the suite side by side (tests/conftest.py).
 test: $(STAMP) browser-deps
+	$(BIN)/python -m compileall -q $(SOURCES)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # The browser tests need Debian's Chromium (apt) and axe-core (npm). Where either cannot be had

@@ -10,6 +10,7 @@ from temporalio import activity
 from activities.delivery import Mailing
 from activities.mail import render
 from activities.smtp import MailNotSent
+from core.metrics import MAILS
 from store.db import session_scope
 from store.tasks import open_tasks_by_assignee
 from store.users import get_user
@@ -61,9 +62,11 @@ class Digest(Mailing):
                     key=key, channel="digest", recipient=username, case_id=None, message=message
                 )
             except MailNotSent:
+                MAILS.labels("digest", "failed").inc()
                 failed.append(username)  # the others still get theirs; a retry tries only these
                 continue
             if sent:
+                MAILS.labels("digest", "sent").inc()
                 report.recipients.append(username)
         log.info("digest_sent", day=request.day.isoformat(), mailed=len(report.recipients), failed=len(failed))
         if failed:

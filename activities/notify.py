@@ -8,6 +8,7 @@ from temporalio import activity
 from activities.delivery import Mailing
 from activities.mail import render
 from activities.smtp import MailNotSent
+from core.metrics import ESCALATIONS, MAILS, REMINDERS
 from store.db import session_scope
 from store.notifications import record_delivered
 from store.tasks import assignee_for
@@ -40,6 +41,9 @@ class Notifier(Mailing):
                 session, key=notice.key, channel="inbox", recipient=recipient, case_id=notice.case_id
             )
         if first:
+            REMINDERS.labels(notice.task_kind, notice.stage).inc()
+            if notice.stage.startswith("escalate"):
+                ESCALATIONS.labels(notice.audience).inc()
             log.info(
                 "reminder",
                 case_id=notice.case_id,
@@ -61,6 +65,7 @@ class Notifier(Mailing):
                 key=key, channel="mail", recipient=recipient, case_id=notice.case_id, message=message
             )
         except MailNotSent as exc:
+            MAILS.labels("reminder", "failed").inc()
             if activity.info().attempt < MAIL_ATTEMPTS:
                 raise
             log.warning(
@@ -68,5 +73,6 @@ class Notifier(Mailing):
             )
             return first
         if sent:
+            MAILS.labels("reminder", "sent").inc()
             log.info("reminder_mailed", case_id=notice.case_id, stage=notice.stage, recipient=recipient)
         return first or sent

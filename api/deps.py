@@ -11,7 +11,7 @@ from temporalio.client import Client
 from api.auth import username_from_token
 from core.secrets import jwt_secret
 from core.settings import Settings
-from store.db import engine_for
+from store.db import end_read, engine_for
 from store.models import User
 from store.users import get_user
 from workflows.domain import Role
@@ -53,6 +53,7 @@ def get_current_user(
         raise unauthorised
     username = username_from_token(token, jwt_secret(settings))
     user = get_user(session, username) if username else None
+    end_read(session)
     if user is None or not user.active:
         raise unauthorised
     return user

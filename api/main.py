@@ -9,14 +9,17 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from temporalio.client import Client
 
 from api.errors import json_answer
 from api.purpose import stated_purpose
 from api.routes import access_log, actions, admin, auth, cases, codec, history, reports, stats, tasks, tracks
+from api.telemetry import RequestTelemetry
 from api.web import install_pages
 from api.web.errors import is_page, page_answer
 from core.logging import configure_logging
+from core.metrics import CONTENT_TYPE, exposition
 from core.settings import Settings, get_settings
 from services.errors import DomainError
 from services.temporal import connect, ensure_search_attributes
@@ -44,6 +47,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     )
     app.state.settings = settings
     app.state.temporal = temporal
+    app.add_middleware(RequestTelemetry)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -55,6 +59,18 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     async def refused(request: Request, exc: DomainError) -> Response:
         # One mapping per face: the JSON answer for machines, a page for people.
         return json_answer(exc) if not is_page(request) else page_answer(request, exc)
+
+    @app.exception_handler(OperationalError)
+    async def database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+        # The database is restarting or unreachable: a client should come back, not give up
+        # (an action's Idempotency-Key makes the retry safe). Not the message: it can carry
+        # the statement's parameters.
+        log.warning("database_unavailable", error=type(exc.orig).__name__)
+        return JSONResponse(
+            {"detail": "the database is not available right now; retry with the same Idempotency-Key"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
 
     for module in (auth, admin, cases, actions, tracks, tasks, access_log, history, stats, reports):
         app.include_router(module.router, prefix="/api/v1")
@@ -83,6 +99,13 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
             checks["temporal"] = type(exc).__name__
         ready = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
+
+    if settings.metrics:
+
+        @app.get("/metrics", tags=["health"], include_in_schema=False)
+        async def metrics() -> Response:
+            """Prometheus: the service's own figures and the Temporal SDK's."""
+            return Response(await exposition(), media_type=CONTENT_TYPE)
 
     return app
 

@@ -1,11 +1,38 @@
-"""All settings, from `SAMVERKAN_*` environment variables and `.env`."""
+"""All settings, from `SAMVERKAN_*` environment variables, files named by `SAMVERKAN_*_FILE`
+(Docker's convention for secrets) and `.env`."""
 
+import os
 from datetime import time, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+
+class FileVariables(PydanticBaseSettingsSource):
+    """`SAMVERKAN_X_FILE=/run/secrets/x` sets `x` to that file's content, so a secret can be
+    mounted as a file instead of sitting in the environment (where `docker inspect` shows it)."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        variable = f"{self.config.get('env_prefix', '')}{field_name}_FILE".upper()
+        path = os.environ.get(variable)
+        if not path:
+            return None, field_name, False
+        try:
+            return Path(path).read_text().strip(), field_name, False
+        except OSError as exc:
+            raise ValueError(f"{variable}: cannot read {path} ({exc.strerror})") from exc
+
+    def __call__(self) -> dict[str, Any]:
+        values = {}
+        for name, info in self.settings_cls.model_fields.items():
+            value, _, _ = self.get_field_value(info, name)
+            if value is not None:
+                values[name] = value
+        return values
 
 
 class Settings(BaseSettings):
@@ -16,6 +43,14 @@ class Settings(BaseSettings):
     temporal_address: str | None = None
     temporal_namespace: str = "default"
     task_queue: str = "samverkan"
+    # A Temporal cluster of one's own or Temporal Cloud: TLS, mTLS (client certificate and key),
+    # a private CA and the name the server's certificate carries; or an API key (which implies TLS).
+    temporal_tls: bool = Field(default=False, description="TLS to the frontend with the system's CAs")
+    temporal_tls_cert: Path | None = Field(default=None, description="client certificate (PEM) for mTLS")
+    temporal_tls_key: Path | None = Field(default=None, description="client private key (PEM) for mTLS")
+    temporal_tls_ca: Path | None = Field(default=None, description="CA (PEM) that signed the server's certificate")
+    temporal_tls_server_name: str | None = Field(default=None, description="name in the server's certificate")
+    temporal_api_key: str | None = Field(default=None, description="API key (Temporal Cloud), sent over TLS")
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     temporal_port: int = 7233
@@ -52,6 +87,26 @@ class Settings(BaseSettings):
     log_format: str = "console"
     log_level: str = "info"
     seed_demo: bool = False
+    # Prometheus: `/metrics` on the web app and on the worker's health port, each with the
+    # service's own figures and the Temporal SDK's (exported by the SDK on this loopback address;
+    # unset: a free port is chosen).
+    metrics: bool = Field(default=True, description="serve /metrics and collect the SDK's metrics")
+    sdk_metrics_address: str | None = Field(default=None, description="host:port of the SDK's exporter")
+    # The worker's own small HTTP endpoint: /healthz (polling Temporal) and /metrics. Unset: none.
+    worker_http_host: str = "127.0.0.1"
+    worker_http_port: int | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # A variable set directly wins over its _FILE twin; both win over .env.
+        return init_settings, env_settings, FileVariables(settings_cls), dotenv_settings, file_secret_settings
 
     @property
     def resolved_database_url(self) -> str:

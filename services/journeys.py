@@ -11,10 +11,10 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from services.errors import DomainError, Forbidden, InvalidFields, Refused, Unavailable
 from workflows.actions import Action, ActionBody
-from workflows.case import CaseView
+from workflows.case import CaseView, JourneyInput
 from workflows.domain import Actor, CaseOpening, Phase
 from workflows.effects import MUNICIPALITY, PHASE, RESPONSIBLE_WORKER
-from workflows.journey import JourneyInput, JourneyWorkflow
+from workflows.journey import JourneyWorkflow
 
 
 def workflow_id(case_id: str) -> str:

@@ -1,19 +1,24 @@
 """The Temporal connection: one client factory, the encrypted data converter, and the
 search attributes the service needs on whatever server it meets."""
 
-import dataclasses
-
 import structlog
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
     ListSearchAttributesRequest,
 )
-from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
+from temporalio.client import Client, TLSConfig
+from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter
+from temporalio.converter import (
+    CompositePayloadConverter,
+    DataConverter,
+    DefaultFailureConverterWithEncodedAttributes,
+    DefaultPayloadConverter,
+    JSONPlainPayloadConverter,
+)
 
 from core.codec import EncryptionCodec
+from core.metrics import sdk_runtime
 from core.secrets import payload_key
 from core.settings import Settings
 from workflows.effects import SEARCH_ATTRIBUTES
@@ -21,18 +26,62 @@ from workflows.effects import SEARCH_ATTRIBUTES
 log = structlog.get_logger()
 
 
+# The SDK makes a new payload converter for every workflow run it starts or replays, and
+# pydantic's converter keeps its type adapters per instance: each run rebuilt the schema of a
+# case's whole state, a fifth of a worker's CPU. One JSON converter per process keeps them.
+_JSON = PydanticJSONPlainPayloadConverter()
+
+
+class PydanticPayloadConverter(CompositePayloadConverter):
+    """temporalio.contrib.pydantic's payload converter, with the type adapters of the process."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            *(
+                _JSON if isinstance(c, JSONPlainPayloadConverter) else c
+                for c in DefaultPayloadConverter.default_encoding_payload_converters
+            )
+        )
+
+
 def data_converter(settings: Settings) -> DataConverter:
-    return dataclasses.replace(
-        pydantic_data_converter,
+    return DataConverter(
+        payload_converter_class=PydanticPayloadConverter,
         payload_codec=EncryptionCodec(payload_key(settings)),
         # Failure messages can quote a case's data: encode them too.
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )
 
 
+def tls_config(settings: Settings) -> TLSConfig | bool:
+    """TLS to the frontend when any TLS setting or an API key is given; mTLS with a client
+    certificate and key; a private CA and the certificate's server name for one's own cluster."""
+    cert, key = settings.temporal_tls_cert, settings.temporal_tls_key
+    if (cert is None) != (key is None):
+        raise ValueError("SAMVERKAN_TEMPORAL_TLS_CERT and SAMVERKAN_TEMPORAL_TLS_KEY go together (mTLS)")
+    wanted = settings.temporal_tls or settings.temporal_api_key or cert or settings.temporal_tls_ca
+    if not wanted:
+        return False
+    if not (cert or settings.temporal_tls_ca or settings.temporal_tls_server_name):
+        return True  # the system's CAs, the address's host name
+    return TLSConfig(
+        server_root_ca_cert=settings.temporal_tls_ca.read_bytes() if settings.temporal_tls_ca else None,
+        domain=settings.temporal_tls_server_name,
+        client_cert=cert.read_bytes() if cert else None,
+        client_private_key=key.read_bytes() if key else None,
+    )
+
+
 async def connect(settings: Settings, address: str | None = None) -> Client:
     target = address or settings.temporal_address or f"127.0.0.1:{settings.temporal_port}"
-    return await Client.connect(target, namespace=settings.temporal_namespace, data_converter=data_converter(settings))
+    return await Client.connect(
+        target,
+        namespace=settings.temporal_namespace,
+        data_converter=data_converter(settings),
+        tls=tls_config(settings),
+        api_key=settings.temporal_api_key,
+        runtime=sdk_runtime(settings.sdk_metrics_address) if settings.metrics else None,
+    )
 
 
 async def ensure_search_attributes(client: Client) -> None:

@@ -13,7 +13,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from workflows.effects import TRACK_ID
 from workflows.seat_messages import TrackTerms, TrackView, track_workflow_id
-from workflows.track import TrackInput, TrackWorkflow
+from workflows.seating import TrackInput
+from workflows.track import TrackWorkflow
 
 T = TypeVar("T")
 

@@ -33,3 +33,12 @@ def engine_for(url: str) -> Engine:
 def session_scope(url: str) -> Iterator[Session]:
     with Session(engine_for(url), expire_on_commit=False) as session:
         yield session
+
+
+def end_read(session: Session) -> None:
+    """End the session's read so its connection goes back to the pool (what it loaded stays:
+    sessions here do not expire on commit). For a dependency that reads the user: the request
+    then awaits other things, and a connection held across those waits can leave an async
+    route's next query, run on the event loop, waiting for a connection that only a suspended
+    request could give back (the pool's timeout, under load)."""
+    session.commit()

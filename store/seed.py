@@ -4,6 +4,7 @@ when asked, the demo users and tracks listed in the README. Idempotent: safe on 
 import json
 import tomllib
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import structlog
@@ -13,7 +14,7 @@ from core.secrets import file_secret
 from core.settings import Settings
 from store.models import Municipality, Policy, Track
 from store.policies import DEFAULT, parse_rules, put_policy
-from store.users import create_user, get_user
+from store.users import create_user, get_user, hash_password, store_user
 
 log = structlog.get_logger()
 
@@ -95,13 +96,20 @@ def _ensure_admin(session: Session, settings: Settings) -> None:
     )
 
 
+@cache
+def _demo_password_hash() -> str:
+    # One hash for all the demo users (their password is in the README anyway): seeding a fresh
+    # database costs one argon2 hash, not six.
+    return hash_password(DEMO_PASSWORD)
+
+
 def _seed_demo(session: Session) -> None:
     for username, role, organisation, display_name in DEMO_USERS:
         if get_user(session, username) is None:
-            create_user(
+            store_user(
                 session,
                 username=username,
-                password=DEMO_PASSWORD,
+                password_hash=_demo_password_hash(),
                 role=role,
                 organisation=organisation,
                 display_name=display_name,

@@ -1,13 +1,25 @@
 """Users and their passwords (argon2 via pwdlib)."""
 
+from functools import cache
+
 from pwdlib import PasswordHash
 from sqlmodel import Session, col, select
 
 from store.models import User
 
 _hasher = PasswordHash.recommended()
-# Verifying against a dummy hash when the user is unknown keeps the timing the same.
-_DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user is unknown, which keeps the timing the same. Made at the
+    first such login, not on import: a hash costs a second of CPU on a busy machine, and the
+    worker and `make run`'s launcher never need it."""
+    return hash_password("not-a-password")
 
 
 def get_user(session: Session, username: str) -> User | None:
@@ -24,9 +36,30 @@ def create_user(
     display_name: str,
     email: str | None = None,
 ) -> User:
+    return store_user(
+        session,
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        organisation=organisation,
+        display_name=display_name,
+        email=email,
+    )
+
+
+def store_user(
+    session: Session,
+    *,
+    username: str,
+    password_hash: str,
+    role: str,
+    organisation: str,
+    display_name: str,
+    email: str | None = None,
+) -> User:
     user = User(
         username=username,
-        password_hash=_hasher.hash(password),
+        password_hash=password_hash,
         role=role,
         organisation=organisation,
         display_name=display_name,
@@ -41,7 +74,7 @@ def create_user(
 def authenticate(session: Session, username: str, password: str) -> User | None:
     user = get_user(session, username)
     if user is None or not user.active:
-        _hasher.verify(password, _DUMMY_HASH)
+        _hasher.verify(password, _dummy_hash())
         return None
     return user if _hasher.verify(password, user.password_hash) else None
 

@@ -170,7 +170,8 @@ async def running_stack(
     **overrides: Any,
 ) -> AsyncIterator[Stack]:
     """`smtp_url` (and any other Settings field in `overrides`) for stacks that mail;
-    `worker=False` for a test that runs the stack's workers itself (tests/test_crash.py)."""
+    `worker=False` for the API alone, when the test runs the workers itself (tests/test_crash.py,
+    tests/workers.py)."""
     values: dict[str, Any] = dict(
         data_dir=data_dir,
         database_url=database_url,

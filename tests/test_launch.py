@@ -17,9 +17,9 @@ from tests.stack import case_body, free_port
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def launch(env: dict[str, str]) -> tuple[subprocess.Popen[str], list[str]]:
+def launch(env: dict[str, str], command: list[str] | None = None) -> tuple[subprocess.Popen[str], list[str]]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "worker.launch"], cwd=ROOT, env=env, text=True,
+        command or [sys.executable, "-m", "worker.launch"], cwd=ROOT, env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     lines: list[str] = []

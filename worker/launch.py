@@ -1,5 +1,6 @@
-"""`make run`: migrate, seed, then run the Temporal dev server (unless one is configured), the
-worker and the web app as child processes, until Ctrl-C stops them all, newest first."""
+"""`make run`: the Temporal dev server (unless one is configured) starting while the database is
+migrated and seeded, then the worker and the web app, all child processes, until Ctrl-C stops
+them all, newest first."""
 
 import os
 import shutil
@@ -16,6 +17,7 @@ import structlog
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
 from store.prestart import main as prestart
+from worker.orphans import stop_with_parent
 from workflows.effects import SEARCH_ATTRIBUTES
 
 log = structlog.get_logger()
@@ -49,6 +51,13 @@ def codec_endpoint(settings: Settings) -> str:
 
 
 def start_temporal(settings: Settings, stopping: threading.Event | None = None) -> subprocess.Popen[bytes]:
+    proc = spawn_temporal(settings)
+    wait_for_port(settings.temporal_port, stopping)
+    return proc
+
+
+def spawn_temporal(settings: Settings) -> subprocess.Popen[bytes]:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     args = [
         temporal_binary(),
         "server",
@@ -70,9 +79,7 @@ def start_temporal(settings: Settings, stopping: threading.Event | None = None) 
     ]
     for key in SEARCH_ATTRIBUTES:
         args += ["--search-attribute", f"{key.name}={SA_TYPES[key.indexed_value_type.name]}"]
-    proc = subprocess.Popen(args, start_new_session=True)
-    wait_for_port(settings.temporal_port, stopping)
-    return proc
+    return subprocess.Popen(args, start_new_session=True, preexec_fn=stop_with_parent(os.getpid()))
 
 
 def main() -> None:
@@ -83,19 +90,28 @@ def main() -> None:
     # leave a child running.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
-    prestart()
+    stop_with_parent()()  # make (or the shell) killed outright: stop cleanly all the same
     children: list[subprocess.Popen[bytes]] = []
     env = os.environ.copy()
     try:
         if not settings.temporal_address:
-            children.append(start_temporal(settings, stopping))
+            # Started first: the server's start-up (a new one makes its database) and the
+            # migrations go side by side.
+            children.append(spawn_temporal(settings))
             env["SAMVERKAN_TEMPORAL_ADDRESS"] = f"127.0.0.1:{settings.temporal_port}"
-        children.append(subprocess.Popen([sys.executable, "-m", "worker"], env=env, start_new_session=True))
+        prestart()
+        if not settings.temporal_address:
+            wait_for_port(settings.temporal_port, stopping)
+        # Each child also stops when this process is killed outright (no `finally` runs then).
+        orphan_guard = stop_with_parent(os.getpid())
+        children.append(
+            subprocess.Popen([sys.executable, "-m", "worker"], env=env, start_new_session=True, preexec_fn=orphan_guard)
+        )
         children.append(
             subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "api.main:app_from_env", "--factory",
                  "--host", settings.http_host, "--port", str(settings.http_port)],
-                env=env, start_new_session=True,
+                env=env, start_new_session=True, preexec_fn=orphan_guard,
             )
         )
         wait_for_port(settings.http_port, stopping)

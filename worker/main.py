@@ -1,6 +1,7 @@
 """Build and run the worker."""
 
 import asyncio
+import signal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -20,7 +21,9 @@ from activities.smtp import SmtpServer
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
 from services.temporal import connect, ensure_search_attributes
+from worker.health import health_server
 from worker.schedules import ensure_digest_schedule, ensure_report_schedules
+from worker.telemetry import ActivityLogContext
 from workflows.registry import WORKFLOWS
 
 log = structlog.get_logger()
@@ -51,6 +54,7 @@ def build_worker(
         activities=activities_for(settings, client, task_queue),
         activity_executor=executor,
         max_concurrent_activities=16,
+        interceptors=[ActivityLogContext()],
     )
 
 
@@ -63,8 +67,32 @@ async def main() -> None:
     await ensure_report_schedules(client, settings)
     with ThreadPoolExecutor(max_workers=16) as executor:
         worker = build_worker(client, settings, executor)
-        log.info("worker_started", task_queue=settings.task_queue)
-        await worker.run()
+        await run_until_stopped(worker, settings, client)
+
+
+async def run_until_stopped(worker: Worker, settings: Settings, client: Client) -> None:
+    """Run until SIGINT or SIGTERM (Ctrl-C, `docker stop`), then shut down gracefully: the
+    tasks in hand are finished or handed back, so another worker takes them at once."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    running = asyncio.create_task(worker.run())
+    health = None
+    if settings.worker_http_port is not None:
+        health = health_server(client, worker, settings.worker_http_host, settings.worker_http_port)
+        serving = asyncio.create_task(health.serve())
+    log.info("worker_started", task_queue=settings.task_queue, health_port=settings.worker_http_port)
+    stopped = asyncio.create_task(stopping.wait())
+    await asyncio.wait({running, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if health is not None:
+        health.should_exit = True
+        await serving
+    if not running.done():
+        await worker.shutdown()
+    stopped.cancel()
+    await running  # a worker that failed says why
+    log.info("worker_stopped")
 
 
 if __name__ == "__main__":

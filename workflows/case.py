@@ -8,6 +8,7 @@ from workflows.domain import (
     Actor,
     AgeGroup,
     Application,
+    CaseOpening,
     Consent,
     Effort,
     ExitReason,
@@ -83,6 +84,15 @@ class CaseState:
     @property
     def next_due_at(self) -> datetime | None:
         return min((c.due_at for c in self.clocks.values()), default=None)
+
+
+# Defined here, outside the workflow's module, which the sandbox loads anew for every run: one
+# class for the life of the worker, so its payload converter (a pydantic type adapter, cached
+# per type) is built once, not for every journey that starts.
+@dataclass
+class JourneyInput:
+    opening: CaseOpening | None = None
+    state: CaseState | None = None  # set when continuing as new
 
 
 @dataclass

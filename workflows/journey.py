@@ -8,7 +8,6 @@ waits on it. The process itself is `process`.
 """
 
 import contextlib
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -16,13 +15,20 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError, FailureError
 
+# `import workflows.x` rather than `from workflows import x`: the sandbox passes through what
+# it is asked to import, and a submodule reached through its package's name is not that, so it
+# was executed anew for every workflow run.
 with workflow.unsafe.imports_passed_through():
-    from workflows import actions as a
-    from workflows import applications, outbox, phases, process, track_link
+    import workflows.actions as a
+    import workflows.applications as applications
+    import workflows.outbox as outbox
+    import workflows.phases as phases
+    import workflows.process as process
+    import workflows.track_link as track_link
     from workflows.actions import Action
-    from workflows.case import CaseState, CaseView
+    from workflows.case import CaseView, JourneyInput
     from workflows.clocks import Alarm, ClockName, Stage, next_alarm
-    from workflows.domain import Actor, Application, ApplicationStatus, CaseOpening, Outcome, Phase
+    from workflows.domain import Actor, Application, ApplicationStatus, Outcome, Phase
     from workflows.effects import (
         NOTIFY,
         PROJECT_CASE,
@@ -44,12 +50,6 @@ OUTBOX_ONE_PASS = "outbox-one-pass-per-turn"
 PROCESS_OF_THE_AGREEMENTS = "process-of-the-agreements"
 # Since this patch the case also keeps the TargetGroups and Gender search attributes.
 GROUP_SEARCH_ATTRIBUTES = "target-groups-and-gender-search-attributes"
-
-
-@dataclass
-class JourneyInput:
-    opening: CaseOpening | None = None
-    state: CaseState | None = None  # set when continuing as new
 
 
 class ActionRefusedError(ApplicationError):

@@ -45,6 +45,13 @@ class TrackState:
     version: int = 0
 
 
+# Outside the workflow's module, as JourneyInput (workflows/case.py): one class, one type adapter.
+@dataclass
+class TrackInput:
+    terms: TrackTerms
+    state: TrackState | None = None  # set when continuing as new
+
+
 class NotAllowed(Exception):
     """A lead's decision the track cannot take; `field` names the bad input, if any."""
 

@@ -8,14 +8,13 @@ is offered a seat or decided on (signals, sent from an outbox in order).
 """
 
 import contextlib
-from dataclasses import dataclass
 from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
-    from workflows import seating
+    import workflows.seating as seating  # not `from workflows import seating`: see journey.py
     from workflows.effects import SeatAnswer
     from workflows.seat_messages import (
         AdmissionRound,
@@ -28,12 +27,7 @@ with workflow.unsafe.imports_passed_through():
         TrackView,
         journey_workflow_id,
     )
-
-
-@dataclass
-class TrackInput:
-    terms: TrackTerms
-    state: seating.TrackState | None = None  # set when continuing as new
+    from workflows.seating import TrackInput
 
 
 class DecisionRefusedError(ApplicationError):

@@ -9,6 +9,7 @@ from starlette.datastructures import FormData
 
 from api.deps import SessionDep
 from api.web.render import Pages
+from store.db import end_read
 from store.models import User
 from store.users import get_user
 from workflows.domain import Role
@@ -33,6 +34,7 @@ PagesDep = Annotated[Pages, Depends(get_pages)]
 def signed_in_user(request: Request, pages: PagesDep, session: SessionDep) -> User | None:
     page_session = pages.sessions.read(request)
     user = get_user(session, page_session.username) if page_session and page_session.username else None
+    end_read(session)
     if user is None or not user.active:
         return None
     request.state.user = user  # the header shows who is signed in

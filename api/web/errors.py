@@ -18,7 +18,7 @@ from store.users import get_user
 
 log = structlog.get_logger()
 # Paths that answer machines; everything else is a page.
-MACHINE_PATHS = ("/api/", "/codec", "/healthz", "/readyz", "/openapi.json", "/docs", "/redoc")
+MACHINE_PATHS = ("/api/", "/codec", "/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/redoc")
 
 
 def is_page(request: Request) -> bool:

@@ -1,0 +1,98 @@
+"""The lock files say exactly what `make run`, `make test`, CI and the Dockerfile install: they
+must agree with pyproject.toml's dependencies, and this environment must be what they lock.
+When a test here fails after a change to pyproject.toml, run `make lock`."""
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = "samverkan (pyproject.toml)"
+
+
+@dataclass
+class Pin:
+    requirement: Requirement
+    hashes: int = 0
+    via: list[str] = field(default_factory=list)
+
+    @property
+    def version(self) -> str:
+        return next(iter(self.requirement.specifier)).version
+
+
+def pins(lock: Path) -> dict[str, Pin]:
+    """The pins of a `uv pip compile --generate-hashes` file, with their hashes and `# via` lines."""
+    found: dict[str, Pin] = {}
+    current: Pin | None = None
+    for line in lock.read_text().splitlines():
+        text = line.strip().removesuffix("\\").strip()
+        if not text or line.startswith("#"):
+            continue
+        if not line.startswith(" "):
+            current = Pin(Requirement(text))
+            found[canonicalize_name(current.requirement.name)] = current
+        elif current is not None and text.startswith("--hash="):
+            current.hashes += 1
+        elif current is not None and text.startswith("#"):
+            via = text.lstrip("#").strip().removeprefix("via").strip()
+            if via:
+                current.via.append(via)
+    return found
+
+
+def declared(extra: str | None = None) -> dict[str, Requirement]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    listed = project["optional-dependencies"][extra] if extra else project["dependencies"]
+    return {canonicalize_name(r.name): r for r in map(Requirement, listed)}
+
+
+def direct(locked: dict[str, Pin]) -> set[str]:
+    return {name for name, pin in locked.items() if PROJECT in pin.via}
+
+
+@pytest.mark.parametrize(
+    ("lock", "wanted"),
+    [("requirements.lock", [None]), ("requirements-dev.lock", [None, "dev"])],
+)
+def test_lock_pins_exactly_the_declared_dependencies(lock: str, wanted: list[str | None]) -> None:
+    locked = pins(ROOT / lock)
+    needed = {name: r for extra in wanted for name, r in declared(extra).items()}
+    stale = " Run `make lock`."
+    unlocked, dropped = set(needed) - direct(locked), direct(locked) - set(needed)
+    assert not unlocked and not dropped, (
+        f"{lock}: not locked {sorted(unlocked)}, no longer declared {sorted(dropped)}.{stale}"
+    )
+    for name, requirement in needed.items():
+        pin = locked[name]
+        assert requirement.specifier.contains(pin.version, prereleases=True), (
+            f"{lock} pins {name}=={pin.version}, outside pyproject.toml's {requirement}.{stale}"
+        )
+    unhashed = [name for name, pin in locked.items() if pin.hashes == 0]
+    assert not unhashed, f"{lock} has pins without hashes: {unhashed}"
+
+
+def test_runtime_and_dev_locks_pin_the_same_versions() -> None:
+    runtime, dev = pins(ROOT / "requirements.lock"), pins(ROOT / "requirements-dev.lock")
+    assert set(runtime) <= set(dev)
+    differ = {n: (pin.version, dev[n].version) for n, pin in runtime.items() if pin.version != dev[n].version}
+    assert not differ, f"the image would run other versions than the tests: {differ}"
+
+
+def test_this_environment_is_the_dev_lock() -> None:
+    wrong: dict[str, str] = {}
+    for name, pin in pins(ROOT / "requirements-dev.lock").items():
+        if pin.requirement.marker is not None and not pin.requirement.marker.evaluate():
+            continue
+        try:
+            installed = version(name)
+        except PackageNotFoundError:
+            installed = "missing"
+        if installed != pin.version:
+            wrong[name] = f"{installed}, locked {pin.version}"
+    assert not wrong, f"installed packages differ from requirements-dev.lock: {wrong}"
