@@ -10,13 +10,14 @@ from api.deps import SessionDep, SettingsDep, TemporalDep, require
 from services import cases
 from services.access_log import record_list_read
 from services.cases import CaseCreate
-from services.scope import CASE_ACTORS, CASE_READERS, municipalities_in_scope
+from services.scope import CASE_ACTORS, CASE_LISTERS, CASE_READERS, municipalities_in_scope
 from store.cases import CaseFilter, list_cases
 from store.models import CaseSummary, User
 from workflows.case import CaseView
 from workflows.domain import Phase, TargetGroup
 
 router = APIRouter(tags=["cases"])
+CaseLister = Annotated[User, Depends(require(*CASE_LISTERS))]
 CaseReader = Annotated[User, Depends(require(*CASE_READERS))]
 CaseActor = Annotated[User, Depends(require(*CASE_ACTORS))]
 
@@ -61,7 +62,7 @@ async def open_case(
 
 @router.get("/cases")
 def find_cases(
-    user: CaseReader,
+    user: CaseLister,
     session: SessionDep,
     phase: Phase | None = None,
     municipality: str | None = None,

@@ -86,7 +86,7 @@ async def open_case(
     errors = FormErrors()
     try:
         body = cases.CaseCreate.model_validate(data)
-        view = await cases.open_case(session, settings, client, user, body)
+        view = await cases.open_case(session, settings, client, user, body, via="POST /cases/new")
     except ValidationError as exc:
         for e in exc.errors():
             name = str(e["loc"][0]) if e["loc"] else "referral_purpose"
