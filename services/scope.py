@@ -10,6 +10,7 @@ each route for each role against it.
   escalations whose mail links to the case page and may act on the case ("coordinator too"),
   and acting needs the case in front of them: so they read what they were asked to act on,
   not every case of their organisation.
+- Opening a case: case workers, in the municipalities of their scope.
 - Actions: case workers and coordinators, on the cases of the municipalities in their scope
   (decision rights between AF and the municipalities are the workflow's, workflows/process.py).
 - A track lead reads no case: they see the track's applicants by initials and rank on the
@@ -33,6 +34,7 @@ CASE_LISTERS = frozenset({Role.CASE_WORKER, Role.SUPERVISOR})
 # Who reads a single case at all; a coordinator only some (`reads_case`).
 CASE_READERS = CASE_LISTERS | {Role.COORDINATOR}
 CASE_ACTORS = frozenset({Role.CASE_WORKER, Role.COORDINATOR})
+CASE_OPENERS = frozenset({Role.CASE_WORKER})
 ACCESS_LOG_REVIEWERS = frozenset({Role.SUPERVISOR, Role.AUDITOR})
 
 
@@ -101,6 +103,11 @@ def access_log_reach(reviewer: User) -> LogReach:
     if reviewer.role == Role.AUDITOR:
         return LogReach(None, None)
     return LogReach(municipalities_in_scope(reviewer), reviewer.organisation)
+
+
+def sees_report(user: User, report_scope: str) -> bool:
+    """A municipal supervisor sees the reports of their municipality and the programme's (AF's)."""
+    return user.organisation == AF or report_scope in (user.organisation, AF)
 
 
 def actor_of(user: User) -> Actor:
