@@ -195,9 +195,13 @@ async def test_a_coordinator_reads_the_cases_they_are_asked_to_act_on_only(stack
     await stack.act(town.coordinator, quiet, "record-follow-up", follow_up)
     answers = [e for e in await entries(stack, case_id=quiet) if e["username"] == town.coordinator]
     assert [e["purpose"] for e in answers] == ["answer of record-follow-up"]
-    # Made responsible for it, they read it.
+    # Made responsible for it, they read it (once the read model has the change).
     await stack.act(town.worker, quiet, "reassign", {"responsible_worker": town.coordinator})
-    assert (await stack.api.get(f"/api/v1/cases/{quiet}", headers=h)).status_code == 200
+
+    async def readable() -> None:
+        assert (await stack.api.get(f"/api/v1/cases/{quiet}", headers=h)).status_code == 200
+
+    await eventually(readable)
     async with browser(stack) as client:
         await sign_in(client, town.coordinator)
         assert (await client.get(f"/cases/{escalated}")).status_code == 200
