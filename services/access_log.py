@@ -1,18 +1,19 @@
 """The access log: every read of a case by a person is written with why (the reader's
-`X-Purpose`, else a default naming the call) and the review flags of services/access_flags.py;
-supervisors review their organisation's cases, auditors everything."""
+`X-Purpose`, else a default naming the call or the page) and the review flags of
+services/access_flags.py. A list that shows something of each case is a read of each; so is
+the answer of an action and a refused opening that tells the person already has an open case.
+Who reviews what is services/scope.py's (`access_log_reach`)."""
 
 from collections.abc import Iterable
 from contextvars import ContextVar, Token
 from datetime import UTC, datetime
-from typing import Protocol
 
 from sqlmodel import Session
 
 from services.access_flags import Reader, ReviewFlag, outside_caseload, outside_hours
+from services.scope import CaseRef, access_log_reach
 from store.access_log import LogQuery, review_log, write_entries
-from store.models import AccessLog
-from workflows.domain import AF, Role
+from store.models import AccessLog, User
 
 PURPOSE_MAX = 200
 # The purpose the reader stated for this request (the API sets it from `X-Purpose`).
@@ -29,17 +30,17 @@ def forget_purpose(token: Token[str | None]) -> None:
     stated_purpose.reset(token)
 
 
-class CaseRef(Protocol):
-    case_id: str
-    municipality: str
-    responsible_worker: str
+# The purpose of the read a refused opening makes: it tells that the person has an open case.
+OPEN_CASE_PROBE = "already has an open case"
 
 
 def record_reads(session: Session, reader: Reader, cases: Iterable[CaseRef], *, via: str, purpose: str) -> None:
-    """Log `reader`'s read of each case; `purpose` is the default when the reader stated none."""
+    """Log `reader`'s read of each case, once however often it shows; `purpose` is the default
+    when the reader stated none."""
     now = datetime.now(UTC)
     why = stated_purpose.get() or purpose
     late = outside_hours(now)
+    cases = list({case.case_id: case for case in cases}.values())
     entries = [
         AccessLog(
             at=now,
@@ -89,8 +90,16 @@ def record_case_read(
     record_reads(session, reader, [case], via=via, purpose=purpose)
 
 
-def record_list_read(session: Session, reader: Reader, cases: Iterable[CaseRef]) -> None:
-    record_reads(session, reader, cases, via="GET /api/v1/cases", purpose="list cases")
+def record_list_read(
+    session: Session,
+    reader: Reader,
+    cases: Iterable[CaseRef],
+    *,
+    via: str = "GET /api/v1/cases",
+    purpose: str = "list cases",
+) -> None:
+    """A list that shows something of each case (a name, initials): a read of each."""
+    record_reads(session, reader, cases, via=via, purpose=purpose)
 
 
 def record_action_answer(
@@ -101,7 +110,7 @@ def record_action_answer(
 
 def review(
     session: Session,
-    reviewer: Reader,
+    reviewer: User,
     *,
     case_id: str | None = None,
     username: str | None = None,
@@ -111,10 +120,11 @@ def review(
     limit: int = 200,
     offset: int = 0,
 ) -> tuple[list[AccessLog], int]:
-    """The log as `reviewer` may see it: a supervisor of a municipality its cases only."""
-    everything = reviewer.role == Role.AUDITOR or reviewer.organisation == AF
+    """The log as `reviewer` may see it (services/scope.py: `access_log_reach`)."""
+    reach = access_log_reach(reviewer)
     query = LogQuery(
-        municipalities=None if everything else [reviewer.organisation],
+        municipalities=reach.municipalities,
+        unnamed_by=reach.unnamed_by,
         case_id=case_id,
         username=username,
         start=start,

@@ -57,7 +57,7 @@ async def act(
     via: str = "POST /api/v1/cases/{case_id}/actions",
 ) -> CaseView:
     """Do `action` on the case; the same idempotency key twice does it once."""
-    summary = case_in_scope(session, user, case_id)
+    summary = case_in_scope(session, user, case_id, to_act=True)
     await check_with_catalogue(session, client, user, summary, body)
     # Give the connection back while the workflow works: its activities need the pool too.
     session.close()

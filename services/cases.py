@@ -13,11 +13,11 @@ from temporalio.client import Client
 
 from core.secrets import person_key_secret
 from core.settings import Settings
-from services.access_log import record_case_read
+from services.access_log import OPEN_CASE_PROBE, record_case_read, record_reads
 from services.errors import Conflict, Forbidden, InvalidFields, NotFound
 from services.journeys import query_state, start_journey
-from services.scope import CASE_ACTORS, actor_of, sees_municipality
-from store.cases import PersonHasOpenCase, forget_case, person_key, reserve_case
+from services.scope import CASE_ACTORS, actor_of, acts_on, reads_case, sees_municipality
+from store.cases import PersonHasOpenCase, forget_case, open_case_of, person_key, reserve_case
 from store.models import CaseSummary, Municipality, User
 from store.policies import policy_for
 from store.users import get_user
@@ -124,17 +124,28 @@ def responsible_for(session: Session, user: User, requested: str | None, municip
     return worker.username
 
 
-def case_in_scope(session: Session, user: User, case_id: str) -> CaseSummary:
-    """The case's summary; NotFound also when it exists outside the user's scope."""
+def case_in_scope(session: Session, user: User, case_id: str, *, to_act: bool = False) -> CaseSummary:
+    """The case's summary, to read (or `to_act` on); NotFound also when it exists outside the
+    user's scope (services/scope.py), so existence does not leak."""
     # The stored view is loaded only if asked for: scope needs the municipality alone.
     summary = session.get(CaseSummary, case_id, options=[defer(CaseSummary.view)])  # type: ignore[arg-type]
-    if summary is None or not sees_municipality(user, summary.municipality):
+    allowed = summary is not None and (acts_on(user, summary) if to_act else reads_case(session, user, summary))
+    if summary is None or not allowed:
         raise NotFound("no such case")
     return summary
 
 
-async def open_case(session: Session, settings: Settings, client: Client, user: User, body: CaseCreate) -> CaseView:
-    """Open a case at referral; Conflict when the person already has an open case."""
+async def open_case(
+    session: Session,
+    settings: Settings,
+    client: Client,
+    user: User,
+    body: CaseCreate,
+    *,
+    via: str = "POST /api/v1/cases",
+) -> CaseView:
+    """Open a case at referral; Conflict when the person already has an open case (logged as a
+    read of that case, through `via`)."""
     if session.get(Municipality, body.municipality) is None:
         raise InvalidFields.one("municipality", f"unknown municipality {body.municipality}")
     if not sees_municipality(user, body.municipality):
@@ -164,9 +175,15 @@ async def open_case(session: Session, settings: Settings, client: Client, user: 
     now = datetime.now(UTC)
     row = row_of(initial_state(opening, now), now)
     summary = CaseSummary(**asdict(row) | {"version": 0})
+    person = person_key(person_key_secret(settings), number.normalised)
     try:
-        reserve_case(session, person=person_key(person_key_secret(settings), number.normalised), summary=summary)
+        reserve_case(session, person=person, summary=summary)
     except PersonHasOpenCase:
+        # The answer tells the opener that the person has a case (maybe in another municipality):
+        # that is a read of it, and the log says whose.
+        existing = open_case_of(session, person)
+        if existing is not None:
+            record_reads(session, user, [existing], via=via, purpose=OPEN_CASE_PROBE)
         raise Conflict("the person already has an open case") from None
     try:
         return await start_journey(client, opening, settings.task_queue)

@@ -13,37 +13,34 @@ from temporalio.service import RPCError
 
 from core.settings import Settings
 from services.errors import DomainError, Forbidden, InvalidFields, NotFound, Refused
-from services.scope import actor_of, sees_municipality
+from services.scope import actor_of, changes_track, decides_on_track, sees_track
 from services.track_client import query_track, update_track
 from store.models import CaseSummary, Track, User
-from workflows.domain import ApplicationStatus, Phase, Role
+from workflows.domain import ApplicationStatus, Phase
 from workflows.seat_messages import AdmissionRound, LeadDecision, TrackTerms, TrackView
 
 log = structlog.get_logger()
 
 
-def visible(user: User, track: Track) -> bool:
-    return track.lead == user.username or any(sees_municipality(user, m) for m in track.municipalities)
-
-
 def visible_tracks(session: Session, user: User) -> list[Track]:
-    return [t for t in session.exec(select(Track).order_by(Track.name)).all() if visible(user, t)]
+    return [t for t in session.exec(select(Track).order_by(Track.name)).all() if sees_track(user, t)]
 
 
 def track_in_scope(session: Session, user: User, track_id: str) -> Track:
     track = session.get(Track, track_id)
-    if track is None or not visible(user, track):
+    if track is None or not sees_track(user, track):
         raise NotFound("no such track")
     return track
 
 
-def leads(user: User, track: Track) -> bool:
-    return user.role == Role.ADMIN or (user.role == Role.TRACK_LEAD and track.lead == user.username)
-
-
 def require_lead(user: User, track: Track) -> None:
-    if not leads(user, track):
+    if not decides_on_track(user, track):
         raise Forbidden("only the track's lead may decide on its applicants")
+
+
+def require_changer(user: User, track: Track) -> None:
+    if not changes_track(user, track):
+        raise Forbidden("only the track's lead or an admin may change the track")
 
 
 def _from_read_model(session: Session, track: Track) -> TrackView:
@@ -132,7 +129,7 @@ async def change_track(
     """The lead (or an admin) changes the name, seats or prerequisites. More seats are offered to
     the waiting list at once; fewer never remove an admitted participant or an open offer."""
     track = track_in_scope(session, user, track_id)
-    require_lead(user, track)
+    require_changer(user, track)
     if name is not None:
         track.name = name
     if prerequisites is not None:

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, func, select
 
 from store.models import AccessLog
@@ -21,8 +22,10 @@ def write_entries(session: Session, entries: Sequence[AccessLog]) -> None:
 
 @dataclass
 class LogQuery:
-    # None: every municipality's cases and the reads that name no case.
+    # The reads of these municipalities' cases (None: of every case) and the reads naming no
+    # case by the people of `unnamed_by` (None: by anyone). Both None: everything.
     municipalities: list[str] | None = None
+    unnamed_by: str | None = None
     case_id: str | None = None
     username: str | None = None
     start: datetime | None = None
@@ -34,8 +37,14 @@ class LogQuery:
 def review_log(session: Session, q: LogQuery, *, limit: int = 200, offset: int = 0) -> tuple[list[AccessLog], int]:
     """The entries `q` selects, newest first, and how many there are in all."""
     query = select(AccessLog)
-    if q.municipalities is not None:
-        query = query.where(col(AccessLog.municipality).in_(q.municipalities))
+    if q.municipalities is not None or q.unnamed_by is not None:
+        named: ColumnElement[bool] = col(AccessLog.case_id).is_not(None)
+        if q.municipalities is not None:
+            named = named & col(AccessLog.municipality).in_(q.municipalities)
+        unnamed: ColumnElement[bool] = col(AccessLog.case_id).is_(None)
+        if q.unnamed_by is not None:
+            unnamed = unnamed & (AccessLog.organisation == q.unnamed_by)
+        query = query.where(or_(named, unnamed))
     if q.case_id:
         query = query.where(AccessLog.case_id == q.case_id)
     if q.username:

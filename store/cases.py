@@ -42,6 +42,14 @@ def reserve_case(session: Session, *, person: str, summary: CaseSummary) -> None
         raise PersonHasOpenCase from exc
 
 
+def open_case_of(session: Session, person: str) -> CaseSummary | None:
+    """The person's open case, if any (its summary without the stored view)."""
+    claim = session.get(OpenPerson, person)
+    if claim is None:
+        return None
+    return session.get(CaseSummary, claim.case_id, options=[defer(CaseSummary.view)])  # type: ignore[arg-type]
+
+
 def forget_case(session: Session, case_id: str) -> None:
     """Undo `reserve_case` when the workflow could not be started."""
     for row in session.exec(select(OpenPerson).where(OpenPerson.case_id == case_id)):

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import or_, true
+from sqlalchemy import ColumnElement, or_, true
 from sqlmodel import Session, col, select
 
 from store.models import CaseSummary, Task, Track
@@ -70,6 +70,24 @@ def assignee_for(
     return people[0].username if people else None
 
 
+def _reaches(username: str, role: str, organisation: str) -> ColumnElement[bool]:
+    """The tasks a user holds: by name, or unclaimed for their role in their scope."""
+    mine = col(Task.assignee) == username
+    # Escalations nobody holds by name are visible to every holder of the role in scope.
+    unclaimed = (
+        (col(Task.assignee).is_(None))
+        & (Task.audience == role)
+        & ((Task.municipality == organisation) if organisation != AF else true())
+    )
+    return or_(mine, unclaimed)
+
+
+def holds_task_on(session: Session, *, username: str, role: str, organisation: str, case_id: str) -> bool:
+    """Does the user hold (or did they hold) a task on this case?"""
+    query = select(Task.id).where(Task.case_id == case_id, _reaches(username, role, organisation)).limit(1)
+    return session.exec(query).first() is not None
+
+
 def inbox(
     session: Session,
     *,
@@ -80,14 +98,7 @@ def inbox(
     kind: str | None = None,
     overdue: bool | None = None,
 ) -> list[Task]:
-    mine = col(Task.assignee) == username
-    # Escalations nobody holds by name are visible to every holder of the role in scope.
-    unclaimed = (
-        (col(Task.assignee).is_(None))
-        & (Task.audience == role)
-        & ((Task.municipality == organisation) if organisation != AF else true())
-    )
-    query = select(Task).where(or_(mine, unclaimed))
+    query = select(Task).where(_reaches(username, role, organisation))
     if status:
         query = query.where(Task.status == status)
     if kind:

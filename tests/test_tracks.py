@@ -282,7 +282,10 @@ async def test_lead_admits_and_declines_with_a_reason(tracks: Stack) -> None:
 
     await eventually(admitted)
 
-    view = await decide("admin", {"case_id": waiting, "decision": "decline", "reason": "saknar körkort"}, 200)
+    decline = {"case_id": waiting, "decision": "decline", "reason": "saknar körkort"}
+    refused = await decide("admin", decline, 403)  # an admin keeps the catalogue, the lead decides
+    assert "lead" in refused["detail"]
+    view = await decide(LEAD, decline, 200)
     assert view["waiting_list"] == [other]
     declined = await until_status(s, waiting, "declined")
     assert declined["application"]["reason"] == "saknar körkort"

@@ -10,15 +10,17 @@ from api.deps import SessionDep, SettingsDep, TemporalDep, require
 from services import cases
 from services.access_log import record_list_read
 from services.cases import CaseCreate
-from services.scope import CASE_ACTORS, CASE_READERS, municipalities_in_scope
+from services.scope import CASE_ACTORS, CASE_LISTERS, CASE_OPENERS, CASE_READERS, municipalities_in_scope
 from store.cases import CaseFilter, list_cases
 from store.models import CaseSummary, User
 from workflows.case import CaseView
 from workflows.domain import Phase, TargetGroup
 
 router = APIRouter(tags=["cases"])
+CaseLister = Annotated[User, Depends(require(*CASE_LISTERS))]
 CaseReader = Annotated[User, Depends(require(*CASE_READERS))]
 CaseActor = Annotated[User, Depends(require(*CASE_ACTORS))]
+CaseOpener = Annotated[User, Depends(require(*CASE_OPENERS))]
 
 
 class CaseListItem(BaseModel):
@@ -53,7 +55,7 @@ class CasePage(BaseModel):
 
 @router.post("/cases", status_code=status.HTTP_201_CREATED)
 async def open_case(
-    body: CaseCreate, user: CaseActor, session: SessionDep, settings: SettingsDep, client: TemporalDep
+    body: CaseCreate, user: CaseOpener, session: SessionDep, settings: SettingsDep, client: TemporalDep
 ) -> CaseView:
     """Open a case at referral. 409 when the person already has an open case."""
     return await cases.open_case(session, settings, client, user, body)
@@ -61,7 +63,7 @@ async def open_case(
 
 @router.get("/cases")
 def find_cases(
-    user: CaseReader,
+    user: CaseLister,
     session: SessionDep,
     phase: Phase | None = None,
     municipality: str | None = None,

@@ -30,9 +30,10 @@ from temporalio.converter import PayloadConverter
 from api.deps import SessionDep, SettingsDep, TemporalDep, get_current_user, oauth2_scheme
 from core.settings import Settings
 from services.access_log import record_reads, record_unnamed_read
+from services.scope import reads_case
 from store.models import CaseSummary, User
 from store.users import get_user
-from workflows.domain import AF, Role
+from workflows.domain import Role
 
 log = structlog.get_logger()
 router = APIRouter(prefix="/codec", tags=["codec"])
@@ -160,9 +161,8 @@ async def decode(
     named = _named_cases(plain, client.data_converter.payload_converter)
     query = select(CaseSummary).where(col(CaseSummary.case_id).in_(named)).options(defer(CaseSummary.view))  # type: ignore[arg-type]
     cases = list(session.exec(query))
-    # A municipality's supervisor sees its own cases; auditors read every history.
-    municipal = user.role == Role.SUPERVISOR and user.organisation != AF
-    if municipal and any(c.municipality != user.organisation for c in cases):
+    # Auditors read every history; a supervisor the cases they may read (services/scope.py).
+    if user.role != Role.AUDITOR and not all(reads_case(session, user, c) for c in cases):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "a payload belongs to a case outside your organisation")
     via, purpose = "POST /codec/decode", "decode in the Temporal UI or CLI"
     if cases:

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 
 from api.deps import SessionDep, SettingsDep, TemporalDep, require
+from services.scope import sees_report
 from store.models import Report, User
 from workflows.domain import AF, Role
 from workflows.report import ReportInput, ReportKind, ReportWorkflow
@@ -44,8 +45,7 @@ def _public(r: Report) -> ReportPublic:
 
 
 def _visible(user: User, r: Report) -> bool:
-    # A municipal supervisor sees the reports of their municipality and the programme's.
-    return user.organisation == AF or r.scope in (user.organisation, AF)
+    return sees_report(user, r.scope)
 
 
 @router.get("/reports")

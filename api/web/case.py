@@ -69,7 +69,7 @@ async def _page(
     refusal: Refused | Forbidden | None = None,
 ) -> Response:
     if user.role not in CASE_READERS:
-        raise NotFound("no such case")
+        raise Forbidden("your role reads no case")
     view = await cases.read_case(session, client, user, case_id, via=PAGE_VIA, purpose=PAGE_PURPOSE)
     may_act = user.role in CASE_ACTORS
     order, withheld = _by_rights(session, user, likely_first(view.allowed_actions) if may_act else [])
@@ -120,8 +120,12 @@ async def act(
     settings: SettingsDep,
     client: TemporalDep,
 ) -> Response:
-    if action not in Action.__members__.values() or user.role not in CASE_ACTORS:
+    if action not in Action.__members__.values():
         raise NotFound("no such action")
+    if user.role not in CASE_ACTORS:
+        raise Forbidden("your role takes no action on a case")
+    # The forms are on the case page: who may not read it posts none of them.
+    cases.case_in_scope(session, user, case_id)
     chosen = Action(action)
     action_form = form_for(chosen)
     body, errors = parse(action_form, form)

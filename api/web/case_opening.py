@@ -16,7 +16,7 @@ from api.web.forms import FormErrors
 from core.words import N_
 from services import cases
 from services.errors import Conflict, Forbidden, InvalidFields
-from services.scope import CASE_ACTORS, municipalities_in_scope
+from services.scope import CASE_OPENERS, municipalities_in_scope
 from store.models import Municipality, User
 from workflows.domain import EducationLevel, Gender, Industry, SwedishLevel
 
@@ -33,7 +33,7 @@ def _municipalities(session: SessionDep, user: User) -> list[Municipality]:
 def _render(
     request: Request, pages: PagesDep, session: SessionDep, user: User, code: int = 200, **context: Any
 ) -> Response:
-    if user.role not in CASE_ACTORS:
+    if user.role not in CASE_OPENERS:
         raise Forbidden("only case workers open cases")
     return pages.render(
         request,
@@ -86,7 +86,7 @@ async def open_case(
     errors = FormErrors()
     try:
         body = cases.CaseCreate.model_validate(data)
-        view = await cases.open_case(session, settings, client, user, body)
+        view = await cases.open_case(session, settings, client, user, body, via="POST /cases/new")
     except ValidationError as exc:
         for e in exc.errors():
             name = str(e["loc"][0]) if e["loc"] else "referral_purpose"

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from core.words import N_
-from services.scope import CASE_ACTORS, CASE_READERS
+from services.scope import CASE_OPENERS, CASE_READERS
 from store.models import User
 from workflows.domain import Role
 
@@ -19,7 +19,7 @@ class NavItem:
 
 NAV = (
     NavItem("/", N_("My cases"), CASE_READERS),
-    NavItem("/cases/new", N_("Open a case"), CASE_ACTORS),
+    NavItem("/cases/new", N_("Open a case"), CASE_OPENERS),
     NavItem("/tasks", N_("My tasks"), EVERYONE_BUT_AUDITORS),
     NavItem("/tracks", N_("Job tracks"), EVERYONE_BUT_AUDITORS),
     NavItem("/dashboard", N_("Figures"), frozenset({Role.SUPERVISOR})),

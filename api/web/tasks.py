@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from api.deps import SessionDep
 from api.web.deps import PagesDep, PageUser
+from services.access_log import record_list_read
 from store.cases import summaries_of
 from store.tasks import inbox
 from workflows.initials import initials
@@ -37,6 +38,8 @@ def tasks_page(request: Request, pages: PagesDep, user: PageUser, session: Sessi
     if done:
         tasks = sorted(tasks, key=lambda t: t.closed_at or t.due_at, reverse=True)[:SHOWN_DONE]
     cases = summaries_of(session, sorted({t.case_id for t in tasks}))
+    # Each case shown by its initials is read: the holder of a task on it sees who it is about.
+    record_list_read(session, user, cases.values(), via="GET /tasks", purpose="task list")
     rows = [
         TaskRow(
             case_id=t.case_id,

@@ -16,8 +16,9 @@ from api.web.deps import CheckedForm, PagesDep, PageUser
 from api.web.forms import FormErrors, text_field
 from core.words import N_
 from services import tracks as service
+from services.access_log import record_list_read
 from services.errors import Forbidden, InvalidFields, Refused
-from services.scope import actor_of, sees_municipality
+from services.scope import actor_of, changes_track, decides_on_track, sees_applicant
 from store.cases import summaries_of
 from store.models import Municipality, Track, User
 from store.users import display_names
@@ -26,6 +27,8 @@ from workflows.initials import initials
 from workflows.seat_messages import AdmissionRound, RankReason, TrackView
 
 router = APIRouter(include_in_schema=False)
+PAGE_VIA = "GET /tracks/{track_id}"
+PAGE_PURPOSE = "track page: applicants"
 
 
 @dataclass(frozen=True)
@@ -39,16 +42,21 @@ def _municipality_names(session: SessionDep) -> dict[str, str]:
     return {m.code: m.name for m in session.exec(select(Municipality))}
 
 
-def _seats(session: SessionDep, user: User, case_ids: list[str], live: TrackView) -> list[Seat]:
-    cases = summaries_of(session, case_ids)
+def _seats(session: SessionDep, user: User, track: Track, live: TrackView) -> dict[str, list[Seat]]:
+    """Participants, open offers and the waiting list; initials only of the cases the reader may
+    see (services/scope.py), and each shown so written to the access log as a read."""
+    lists = {"participants": live.participants, "offered": live.offered, "waiting": live.waiting_list}
+    cases = summaries_of(session, [c for ids in lists.values() for c in ids])
+    shown = {c.case_id: c for c in cases.values() if sees_applicant(session, user, track, c)}
+    record_list_read(session, user, shown.values(), via=PAGE_VIA, purpose=PAGE_PURPOSE)
     ranks = {r.case_id: r for r in live.ranks}
-    seats = []
-    for case_id in case_ids:
-        case = cases.get(case_id)
-        visible = case is not None and sees_municipality(user, case.municipality)
-        shown = initials(case.given_name, case.family_name) if case and visible else ""
-        seats.append(Seat(case_id, shown, ranks.get(case_id)))
-    return seats
+    return {
+        name: [
+            Seat(c, initials(shown[c].given_name, shown[c].family_name) if c in shown else "", ranks.get(c))
+            for c in ids
+        ]
+        for name, ids in lists.items()
+    }
 
 
 def _leads(session: SessionDep, tracks: list[Track]) -> dict[str, str]:
@@ -100,10 +108,9 @@ async def _track_page(
         live=live,
         leads=_leads(session, [track]),
         municipalities=_municipality_names(session),
-        participants=_seats(session, user, live.participants, live),
-        offered=_seats(session, user, live.offered, live),
-        waiting=_seats(session, user, live.waiting_list, live),
-        decides=service.leads(user, track),
+        **_seats(session, user, track, live),
+        decides=decides_on_track(user, track),
+        changes=changes_track(user, track),
         errors=errors or FormErrors(),
         typed=typed,
         refusal=refusal,

@@ -1,6 +1,8 @@
 """The worklist ("Mina ärenden"): the user's cases and their municipality's, soonest due first,
 with filters that stay in the URL and paging. Lists show initials and case numbers, never
-names: a list is not a read of each case, and only a read is written to the access log."""
+names; each case shown is written to the access log as a read (initials say who it is about).
+Case workers and supervisors list every case in their scope; a coordinator only the cases they
+are responsible for (services/scope.py); the others have no worklist."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -17,7 +19,8 @@ from api.web.deps import PagesDep, PageUser
 from api.web.forms import FormErrors
 from api.web.next_step import next_step
 from core.words import N_
-from services.scope import CASE_ACTORS, CASE_READERS, municipalities_in_scope
+from services.access_log import record_list_read
+from services.scope import CASE_ACTORS, CASE_LISTERS, CASE_READERS, municipalities_in_scope
 from services.tracks import visible_tracks
 from store.cases import CaseFilter, list_cases
 from store.models import Municipality, User
@@ -66,11 +69,16 @@ def default_who(user: User) -> Who:
     return Who.MINE if user.role in CASE_ACTORS else Who.ALL
 
 
+def chooses_who(user: User) -> bool:
+    """A coordinator lists only their own cases: they read no others unless asked to act."""
+    return user.role in CASE_ACTORS and user.role in CASE_LISTERS
+
+
 def parse_query(params: Mapping[str, str], user: User, tracks: set[str]) -> tuple[WorklistQuery, FormErrors]:
     """Filters from the URL; a value that is not one of the choices is named, not applied."""
     errors = FormErrors()
     who = default_who(user)
-    if params.get("who"):
+    if params.get("who") and chooses_who(user):
         try:
             who = Who(params["who"])
         except ValueError:
@@ -124,6 +132,7 @@ def worklist(request: Request, pages: PagesDep, user: PageUser, session: Session
         overdue=True if query.overdue else None,
     )
     summaries, total = list_cases(session, found, limit=PAGE_SIZE, offset=(query.page - 1) * PAGE_SIZE)
+    record_list_read(session, user, summaries, via="GET /", purpose="worklist")
     tasks = open_tasks_of_cases(session, [s.case_id for s in summaries])
     names = display_names(session, {s.responsible_worker for s in summaries})
     rows = []
@@ -159,7 +168,7 @@ def worklist(request: Request, pages: PagesDep, user: PageUser, session: Session
         phases=list(Phase),
         tracks=tracks,
         target_groups=TARGET_GROUPS,
-        chooses_who=user.role in CASE_ACTORS,
+        chooses_who=chooses_who(user),
         scope_name=_scope_name(session, user),
         my_open_tasks=len(my_tasks),
         my_overdue_tasks=sum(1 for t in my_tasks if t.overdue),
