@@ -140,6 +140,7 @@ TABLE: list[Row] = [
     # --- public: no sign-in -----------------------------------------------------------------
     Row("GET", "/healthz", PUBLIC),
     Row("GET", "/readyz", PUBLIC),
+    Row("GET", "/metrics", PUBLIC, why="counts only, no personal data; scraped by Prometheus inside the network"),
     Row("GET", "/openapi.json", PUBLIC),
     Row("GET", "/docs", PUBLIC),
     Row("GET", "/docs/oauth2-redirect", PUBLIC),
