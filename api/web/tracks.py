@@ -18,11 +18,12 @@ from core.words import N_
 from services import tracks as service
 from services.errors import Forbidden, InvalidFields, Refused
 from services.scope import actor_of, sees_municipality
+from services.temporal import keys_of
 from store.cases import summaries_of
 from store.models import Municipality, Track, User
+from store.sealing import initials_of
 from store.users import display_names
 from workflows.calendar import STOCKHOLM
-from workflows.initials import initials
 from workflows.seat_messages import AdmissionRound, RankReason, TrackView
 
 router = APIRouter(include_in_schema=False)
@@ -39,14 +40,14 @@ def _municipality_names(session: SessionDep) -> dict[str, str]:
     return {m.code: m.name for m in session.exec(select(Municipality))}
 
 
-def _seats(session: SessionDep, user: User, case_ids: list[str], live: TrackView) -> list[Seat]:
+def _seats(session: SessionDep, client: TemporalDep, user: User, case_ids: list[str], live: TrackView) -> list[Seat]:
     cases = summaries_of(session, case_ids)
     ranks = {r.case_id: r for r in live.ranks}
     seats = []
     for case_id in case_ids:
         case = cases.get(case_id)
         visible = case is not None and sees_municipality(user, case.municipality)
-        shown = initials(case.given_name, case.family_name) if case and visible else ""
+        shown = initials_of(keys_of(client), case) if case and visible else ""
         seats.append(Seat(case_id, shown, ranks.get(case_id)))
     return seats
 
@@ -100,9 +101,9 @@ async def _track_page(
         live=live,
         leads=_leads(session, [track]),
         municipalities=_municipality_names(session),
-        participants=_seats(session, user, live.participants, live),
-        offered=_seats(session, user, live.offered, live),
-        waiting=_seats(session, user, live.waiting_list, live),
+        participants=_seats(session, client, user, live.participants, live),
+        offered=_seats(session, client, user, live.offered, live),
+        waiting=_seats(session, client, user, live.waiting_list, live),
         decides=service.leads(user, track),
         errors=errors or FormErrors(),
         typed=typed,

@@ -1,0 +1,121 @@
+"""Each case's own data key, wrapped by the master key ring and kept here; erasing a case
+destroys it, and with it every payload, summary and stored view of the case (crypto-shredding).
+
+A key is made on first use (the API's opening of the case, or a worker meeting a case from
+before per-case keys) and never again once erased: the erased row stays, without its key."""
+
+import asyncio
+import os
+import time
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from core.keyring import KeyRing
+from store.db import session_scope
+from store.models import CaseKey
+
+# How long a process keeps a case's unwrapped key: another process's erasure reaches it this late.
+CACHE_SECONDS = 30.0
+
+
+class CaseErased(LookupError):
+    """The case's data key was destroyed: its data no longer decodes."""
+
+    def __init__(self, case_id: str, erased_at: datetime | None) -> None:
+        super().__init__(f"case {case_id} was erased")
+        self.case_id = case_id
+        self.erased_at = erased_at
+
+
+class CaseKeys:
+    def __init__(self, database_url: str, ring: KeyRing) -> None:
+        self.database_url = database_url
+        self.ring = ring
+        self._cache: dict[str, tuple[bytes, float]] = {}
+
+    def key(self, case_id: str) -> bytes:
+        """The case's data key, made now if it has none; CaseErased once erased."""
+        cached = self._cache.get(case_id)
+        if cached is not None and time.monotonic() - cached[1] < CACHE_SECONDS:
+            return cached[0]
+        key = self._stored(case_id)
+        if key is None:
+            key = self._create(case_id)
+        self._cache[case_id] = (key, time.monotonic())
+        return key
+
+    async def data_key(self, case_id: str) -> bytes:
+        cached = self._cache.get(case_id)
+        if cached is not None and time.monotonic() - cached[1] < CACHE_SECONDS:
+            return cached[0]
+        return await asyncio.to_thread(self.key, case_id)
+
+    def erase(self, case_id: str) -> datetime:
+        """Destroy the case's data key (idempotent); when it was destroyed."""
+        self._cache.pop(case_id, None)
+        with session_scope(self.database_url) as session:
+            row = session.get(CaseKey, case_id)
+            if row is None:  # a case that never had a key of its own: none will ever be made
+                row = CaseKey(case_id=case_id, master_key_id="", created_at=datetime.now(UTC))
+            if row.erased_at is None:
+                row.wrapped, row.master_key_id, row.erased_at = None, "", datetime.now(UTC)
+                session.add(row)
+                session.commit()
+            assert row.erased_at is not None
+            return row.erased_at
+
+    def erased_at(self, case_id: str) -> datetime | None:
+        with session_scope(self.database_url) as session:
+            row = session.get(CaseKey, case_id)
+            return row.erased_at if row is not None else None
+
+    def rewrap(self) -> int:
+        """Wrap every live data key under the ring's current master key (after a rotation, so
+        the old master key can leave the ring); how many were rewrapped."""
+        done = 0
+        with session_scope(self.database_url) as session:
+            for row in session.query(CaseKey).filter(CaseKey.wrapped.is_not(None)).all():  # type: ignore[union-attr]
+                if row.master_key_id == self.ring.current_id or row.wrapped is None:
+                    continue
+                key = self.ring.unwrap(row.master_key_id, row.wrapped, row.case_id)
+                row.master_key_id, row.wrapped = self.ring.wrap(key, row.case_id)
+                session.add(row)
+                done += 1
+            session.commit()
+        return done
+
+    def _stored(self, case_id: str) -> bytes | None:
+        with session_scope(self.database_url) as session:
+            row = session.get(CaseKey, case_id)
+        if row is None:
+            return None
+        if row.wrapped is None:
+            raise CaseErased(case_id, row.erased_at)
+        return self.ring.unwrap(row.master_key_id, row.wrapped, case_id)
+
+    def _create(self, case_id: str) -> bytes:
+        key = os.urandom(32)
+        key_id, wrapped = self.ring.wrap(key, case_id)
+        with session_scope(self.database_url) as session:
+            session.add(CaseKey(case_id=case_id, master_key_id=key_id, wrapped=wrapped, created_at=datetime.now(UTC)))
+            try:
+                session.commit()
+            except IntegrityError:  # another process made it first: theirs is the key
+                session.rollback()
+                stored = self._stored(case_id)
+                assert stored is not None
+                return stored
+        return key
+
+
+_KEYS: dict[tuple[str, str, tuple[tuple[str, bytes], ...]], CaseKeys] = {}
+
+
+def case_keys_for(database_url: str, ring: KeyRing) -> CaseKeys:
+    """One CaseKeys per database and ring in a process, so an erasure empties the cache that
+    the process's codec reads."""
+    ident = (database_url, ring.current_id, tuple(sorted(ring.keys.items())))
+    if ident not in _KEYS:
+        _KEYS[ident] = CaseKeys(database_url, ring)
+    return _KEYS[ident]
