@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from core.keyring import KeyRing
 from store.db import session_scope
@@ -34,16 +35,27 @@ class CaseKeys:
         self.ring = ring
         self._cache: dict[str, tuple[bytes, float]] = {}
 
-    def key(self, case_id: str) -> bytes:
-        """The case's data key, made now if it has none; CaseErased once erased."""
+    def key(self, case_id: str, session: Session | None = None) -> bytes:
+        """The case's data key, made now if it has none; CaseErased once erased. With a
+        `session`, a new key is written in its transaction (SQLite has one writer at a time)
+        and kept only by that transaction's commit."""
         cached = self._cache.get(case_id)
         if cached is not None and time.monotonic() - cached[1] < CACHE_SECONDS:
             return cached[0]
-        key = self._stored(case_id)
-        if key is None:
-            key = self._create(case_id)
-        self._cache[case_id] = (key, time.monotonic())
-        return key
+        if session is not None:
+            stored = self._unwrapped(session.get(CaseKey, case_id), case_id)
+            if stored is not None:
+                self._cache[case_id] = (stored, time.monotonic())
+                return stored
+            key = os.urandom(32)
+            key_id, wrapped = self.ring.wrap(key, case_id)
+            session.add(CaseKey(case_id=case_id, master_key_id=key_id, wrapped=wrapped, created_at=datetime.now(UTC)))
+            session.flush()
+            return key  # not cached: the transaction may yet roll back
+        known = self._stored(case_id)
+        made = known if known is not None else self._create(case_id)
+        self._cache[case_id] = (made, time.monotonic())
+        return made
 
     async def data_key(self, case_id: str) -> bytes:
         cached = self._cache.get(case_id)
@@ -87,7 +99,9 @@ class CaseKeys:
 
     def _stored(self, case_id: str) -> bytes | None:
         with session_scope(self.database_url) as session:
-            row = session.get(CaseKey, case_id)
+            return self._unwrapped(session.get(CaseKey, case_id), case_id)
+
+    def _unwrapped(self, row: CaseKey | None, case_id: str) -> bytes | None:
         if row is None:
             return None
         if row.wrapped is None:

@@ -36,8 +36,8 @@ def person_key(secret: bytes, normalised_personal_number: str) -> str:
 def reserve_case(session: Session, keys: CaseKeys, *, person: str, values: dict[str, Any]) -> None:
     """Claim the person's one open case and write the first summary (its personal fields
     sealed with the case's new data key), in one transaction."""
+    session.add(CaseSummary(**sealed_values(keys, values, session)))
     session.add(OpenPerson(person_key=person, case_id=values["case_id"]))
-    session.add(CaseSummary(**sealed_values(keys, values)))
     try:
         session.commit()
     except IntegrityError as exc:
@@ -67,7 +67,7 @@ def apply_summary(session: Session, keys: CaseKeys, values: dict[str, Any]) -> b
     if row is not None and row.version >= values["version"]:
         return False
     try:
-        values = sealed_values(keys, values)
+        values = sealed_values(keys, values, session)
     except CaseErased:
         return False
     if row is None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlmodel import Session
+
 from core.keyring import seal, unseal
 from store.case_keys import CaseErased, CaseKeys
 from store.models import CaseSummary
@@ -39,11 +41,12 @@ def _open(key: bytes, case_id: str, what: str, token: str) -> Any:
     return json.loads(unseal(key, base64.b64decode(token), _associated(case_id, what)))
 
 
-def sealed_values(keys: CaseKeys, values: dict[str, Any]) -> dict[str, Any]:
-    """A summary's column values with the personal ones sealed and their clear columns emptied."""
+def sealed_values(keys: CaseKeys, values: dict[str, Any], session: Session) -> dict[str, Any]:
+    """A summary's column values with the personal ones sealed and their clear columns emptied
+    (a case without a key gets one in `session`'s transaction)."""
     case_id = values["case_id"]
     out = dict(values)
-    key = keys.key(case_id)
+    key = keys.key(case_id, session)
     personal = {name: out.pop(name) for name in PERSONAL_FIELDS if name in out}
     if personal:
         out["personal"] = _seal(key, case_id, "personal", personal)
@@ -84,12 +87,12 @@ def stored_view_of(keys: CaseKeys, row: CaseSummary) -> dict[str, Any]:
     return view
 
 
-def seal_clear_rows(keys: CaseKeys, session: Any) -> int:
+def seal_clear_rows(keys: CaseKeys, session: Session) -> int:
     """Seal the rows written before sealing came in (prestart runs it); how many."""
     done = 0
     for row in session.query(CaseSummary).filter(CaseSummary.personal.is_(None)).all():  # type: ignore[union-attr]
         values = {name: getattr(row, name) for name in (*PERSONAL_FIELDS, "case_id", "view")}
-        for name, value in sealed_values(keys, values).items():
+        for name, value in sealed_values(keys, values, session).items():
             setattr(row, name, value)
         session.add(row)
         done += 1

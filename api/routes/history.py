@@ -36,7 +36,7 @@ def _answers(where: str) -> Iterator[None]:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from err
     except Undecodable as err:
         erased = str(err) == CaseErased.__name__
-        gone = "the case was erased: its history no longer decodes" if erased else "the case's history no longer decodes"
+        gone = "the case was erased: its history no longer decodes" if erased else "the history no longer decodes"
         raise HTTPException(status.HTTP_410_GONE, gone) from err
     except ReplayFailed as err:
         raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, f"the record did not replay: {err}") from err
