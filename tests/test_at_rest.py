@@ -74,7 +74,9 @@ async def raw_update_args(stack: Stack, case_id: str) -> list[Payload]:
     return list(accepted[-1].workflow_execution_update_accepted_event_attributes.accepted_request.input.args.payloads)
 
 
-def send_raw(stack: Stack, case_id: str, payloads: list[Payload], meta: dict[str, bytes]) -> subprocess.CompletedProcess[str]:
+def send_raw(
+    stack: Stack, case_id: str, payloads: list[Payload], meta: dict[str, bytes]
+) -> subprocess.CompletedProcess[str]:
     args = ["workflow", "update", "execute", "--workflow-id", f"journey-{case_id}", "--name", "close", "--input-base64"]
     for p in payloads:
         args += ["--input", base64.b64encode(p.data).decode()]
