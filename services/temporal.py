@@ -16,22 +16,21 @@ from temporalio.converter import DataConverter, DefaultFailureConverterWithEncod
 from core.codec import EncryptionCodec
 from core.secrets import key_ring
 from core.settings import Settings
-from store.case_keys import CaseKeys, case_keys_for
+from store.case_keys import CaseKeys, case_keys_for, checked_ring
 from workflows.effects import SEARCH_ATTRIBUTES
 
 log = structlog.get_logger()
 
 
 def case_keys(settings: Settings) -> CaseKeys:
-    return case_keys_for(settings.resolved_database_url, key_ring(settings))
+    return case_keys_for(settings.resolved_database_url, checked_ring(settings))
 
 
 def data_converter(settings: Settings, *, per_case_keys: bool = True) -> DataConverter:
     """`per_case_keys` False: no database (a replay of recorded histories), so a case's payloads
     are encoded under the master key; decoding one under its case key then fails."""
-    codec = EncryptionCodec(
-        key_ring(settings), case_keys(settings) if per_case_keys else None, accept_legacy=settings.legacy_payloads
-    )
+    keys = case_keys(settings) if per_case_keys else None
+    codec = EncryptionCodec(keys.ring if keys else key_ring(settings), keys, accept_legacy=settings.legacy_payloads)
     return dataclasses.replace(
         pydantic_data_converter,
         payload_codec=codec,

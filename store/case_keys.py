@@ -9,12 +9,14 @@ import os
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlmodel import Session, col, select
 
 from core.keyring import KeyRing
+from core.secrets import MissingSecret, key_ring, person_key_secret
+from core.settings import Settings
 from store.db import session_scope
-from store.models import CaseKey
+from store.models import CaseKey, CaseSummary
 
 # How long a process keeps a case's unwrapped key: another process's erasure reaches it this late.
 CACHE_SECONDS = 30.0
@@ -121,6 +123,35 @@ class CaseKeys:
                 assert stored is not None
                 return stored
         return key
+
+
+def checked_ring(settings: Settings) -> KeyRing:
+    """The master key ring, checked against the database at start: before the first case the
+    payload and person-hash keys are made if missing; once a case exists, a missing one, or a
+    master key that a case's data key is wrapped under, is MissingSecret, never a new key (that
+    would leave every case undecodable, or let a person open a second case)."""
+    url = settings.resolved_database_url
+    used = _master_keys_in_use(url)
+    first = used is None
+    ring = key_ring(settings, may_create=first)
+    person_key_secret(settings, may_create=first)
+    missing = sorted((used or set()) - set(ring.keys))
+    if missing:
+        raise MissingSecret(f"SAMVERKAN_MASTER_KEYS lacks {', '.join(missing)}: case keys are wrapped under it")
+    return ring
+
+
+def _master_keys_in_use(url: str) -> set[str] | None:
+    """The master key ids live data keys are wrapped under; None while no case exists."""
+    with session_scope(url) as session:
+        try:
+            if session.exec(select(CaseSummary.case_id).limit(1)).first() is None and (
+                session.exec(select(CaseKey.case_id).limit(1)).first() is None
+            ):
+                return None
+            return set(session.exec(select(CaseKey.master_key_id).where(col(CaseKey.wrapped).is_not(None)).distinct()))
+        except (OperationalError, ProgrammingError):  # not migrated yet: no case either
+            return None
 
 
 _KEYS: dict[tuple[str, str, tuple[tuple[str, bytes], ...]], CaseKeys] = {}

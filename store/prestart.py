@@ -6,9 +6,8 @@ import structlog
 from sqlalchemy import text
 
 from core.logging import configure_logging
-from core.secrets import key_ring
 from core.settings import get_settings
-from store.case_keys import case_keys_for
+from store.case_keys import case_keys_for, checked_ring
 from store.db import engine_for, session_scope
 from store.migrate import upgrade
 from store.sealing import seal_clear_rows
@@ -39,7 +38,7 @@ def main() -> None:
     upgrade(url)
     with session_scope(url) as session:
         seed(session, settings)
-        sealed = seal_clear_rows(case_keys_for(url, key_ring(settings)), session)
+        sealed = seal_clear_rows(case_keys_for(url, checked_ring(settings)), session)
     log.info("prestart_done", rows_sealed=sealed)
 
 
