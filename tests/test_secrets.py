@@ -7,6 +7,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,8 +19,8 @@ from store.migrate import upgrade
 MASTER = base64.urlsafe_b64encode(bytes(range(32))).decode()
 
 
-def settings(data_dir: Path, database_url: str, **values: str) -> Settings:
-    return Settings(data_dir=data_dir, database_url=database_url, _env_file=None, **values)  # type: ignore[call-arg]
+def settings(data_dir: Path, database_url: str, **values: Any) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, _env_file=None, **values)
 
 
 def test_secrets_are_made_before_the_first_case_and_never_after(database_url: str, tmp_path: Path) -> None:
