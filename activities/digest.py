@@ -7,24 +7,37 @@ import structlog
 from sqlmodel import Session
 from temporalio import activity
 
-from activities.delivery import Mailing
-from activities.mail import render
+from activities.delivery import Delivery, Mailing
+from activities.mail import Letterhead, render
 from activities.smtp import MailNotSent
 from core.metrics import MAILS
+from services.erasure import erase_past_retention
+from store.case_keys import CaseKeys
 from store.db import session_scope
+from store.sealing import initials_of
 from store.tasks import open_tasks_by_assignee
 from store.users import get_user
 from workflows.digest import SEND_DAILY_DIGEST, DigestReport, DigestRequest
-from workflows.initials import initials
 
 log = structlog.get_logger()
 
 
 class Digest(Mailing):
+    def __init__(
+        self, database_url: str, keys: CaseKeys, delivery: Delivery | None = None, letterhead: Letterhead | None = None,
+        retention_years: int | None = None,
+    ) -> None:
+        super().__init__(database_url, delivery, letterhead)
+        self.keys = keys  # the initials are sealed with each case's key
+        self.retention_years = retention_years
+
     @activity.defn(name=SEND_DAILY_DIGEST)
     def send_daily_digest(self, request: DigestRequest) -> DigestReport:
         report = DigestReport(request.day)
         with session_scope(self.database_url) as session:
+            if self.retention_years is not None:  # the daily job erases what is past retention
+                erased = erase_past_retention(session, self.keys, self.retention_years)
+                log.info("retention_applied", erased=len(erased))
             holders = open_tasks_by_assignee(session)
             addresses = {name: _address(session, name) for name in holders}
         if self.delivery is None or self.letterhead is None:
@@ -39,13 +52,13 @@ class Digest(Mailing):
             tasks = [
                 {
                     "case_id": t.case_id,
-                    "initials": initials(given, family),
+                    "initials": initials_of(self.keys, case),
                     "kind": t.kind,
                     "about": t.about,
                     "due_at": _aware(t.due_at),
                     "overdue": t.overdue or _aware(t.due_at) <= request.as_of,
                 }
-                for t, given, family in rows
+                for t, case in rows
             ]
             key = f"digest:{request.day.isoformat()}:{username}"
             message = render(

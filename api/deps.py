@@ -11,6 +11,8 @@ from temporalio.client import Client
 from api.auth import username_from_token
 from core.secrets import jwt_secret
 from core.settings import Settings
+from services.temporal import keys_of
+from store.case_keys import CaseKeys
 from store.db import end_read, engine_for
 from store.models import User
 from store.users import get_user
@@ -41,6 +43,14 @@ def get_temporal(request: Request) -> Client:
 
 
 TemporalDep = Annotated[Client, Depends(get_temporal)]
+
+
+def get_case_keys(request: Request) -> CaseKeys:
+    """Each case's data key, to open the sealed names of the read model (store/sealing.py)."""
+    return keys_of(request.app.state.temporal)
+
+
+CaseKeysDep = Annotated[CaseKeys, Depends(get_case_keys)]
 
 
 def get_current_user(

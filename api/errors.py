@@ -7,7 +7,17 @@ from typing import Any
 from fastapi import status
 from fastapi.responses import JSONResponse
 
-from services.errors import Conflict, DomainError, FieldError, Forbidden, InvalidFields, NotFound, Refused, Unavailable
+from services.errors import (
+    Conflict,
+    DomainError,
+    Erased,
+    FieldError,
+    Forbidden,
+    InvalidFields,
+    NotFound,
+    Refused,
+    Unavailable,
+)
 
 
 def field_errors_body(errors: list[FieldError]) -> list[dict[str, Any]]:
@@ -32,6 +42,8 @@ def json_answer(error: DomainError) -> JSONResponse:
             detail |= {"phase": error.phase, "allowed_actions": error.allowed}
     elif isinstance(error, Conflict):
         code = status.HTTP_409_CONFLICT
+    elif isinstance(error, Erased):
+        code = status.HTTP_410_GONE
     elif isinstance(error, InvalidFields):
         code = status.HTTP_422_UNPROCESSABLE_CONTENT
         detail = field_errors_body(error.errors)

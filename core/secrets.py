@@ -1,25 +1,42 @@
-"""Secrets that must survive a restart: generated once into the data dir when not configured."""
+"""Secrets that must survive a restart: from the environment (or a `_FILE` the settings name),
+else generated once into the data dir, atomically and readable by the owner alone (0600)."""
 
 import base64
+import contextlib
 import os
 import secrets
 from pathlib import Path
 
+from core.keyring import KeyRing, decode_key
 from core.settings import Settings
 
 
-def file_secret(path: Path, size: int = 32) -> str:
+class MissingSecret(RuntimeError):
+    """A secret that data already depends on is gone: making a new one would orphan that data."""
+
+
+def _write_new(path: Path, value: str) -> None:
+    """Write `value` to `path` unless it exists, atomically: a reader never sees a half-written
+    file, and of two processes starting at once one writes and both read the same value."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(value)
+            f.flush()
+            os.fsync(f.fileno())
+        with contextlib.suppress(FileExistsError):  # the secret exists: the first one stays
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def file_secret(path: Path, size: int = 32, *, may_create: bool = True) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        value = base64.urlsafe_b64encode(secrets.token_bytes(size)).decode()
-        # O_EXCL: when two processes start at once, one writes and both read the same value.
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as f:
-                f.write(value)
+        if not may_create:
+            raise MissingSecret(f"{path} is missing, and data encrypted or keyed with it exists")
+        _write_new(path, base64.urlsafe_b64encode(secrets.token_bytes(size)).decode())
     return path.read_text().strip()
 
 
@@ -27,14 +44,19 @@ def jwt_secret(settings: Settings) -> str:
     return settings.jwt_secret or file_secret(settings.data_dir / "jwt-secret")
 
 
-def payload_key(settings: Settings) -> bytes:
-    encoded = settings.payload_key or file_secret(settings.data_dir / "payload-key")
-    key = base64.urlsafe_b64decode(encoded)
-    if len(key) != 32:
-        raise ValueError("SAMVERKAN_PAYLOAD_KEY must be 32 bytes, base64")
-    return key
+def payload_key(settings: Settings, *, may_create: bool = True) -> bytes:
+    encoded = settings.payload_key or file_secret(settings.data_dir / "payload-key", may_create=may_create)
+    return decode_key(encoded, "SAMVERKAN_PAYLOAD_KEY")
 
 
-def person_key_secret(settings: Settings) -> bytes:
-    """Key for the keyed hash that finds a person's open case without storing the number."""
-    return base64.urlsafe_b64decode(file_secret(settings.data_dir / "person-key"))
+def key_ring(settings: Settings, *, may_create: bool = True) -> KeyRing:
+    """The master keys (core/keyring.py); the payload key is the ring's first, `samverkan-1`."""
+    return KeyRing.parse(settings.master_keys, settings.master_key_id, payload_key(settings, may_create=may_create))
+
+
+def person_key_secret(settings: Settings, *, may_create: bool = True) -> bytes:
+    """Key for the keyed hash that finds a person's open case without storing the number.
+    Made only while no case exists (`may_create`): a new key would let a person open a second
+    case, so once cases exist a missing key is an error, never a regeneration."""
+    encoded = settings.person_key or file_secret(settings.data_dir / "person-key", may_create=may_create)
+    return base64.urlsafe_b64decode(encoded)

@@ -84,6 +84,15 @@ class Settings(BaseSettings):
         default=None, description="e-mail address for reports of accessibility problems (the statement shows it)"
     )
     payload_key: str | None = Field(default=None, description="base64 AES-256 key for payloads")
+    master_keys: str | None = Field(
+        default=None, description='JSON object {"key id": "base64 AES-256 key"}: master keys beside the payload key'
+    )
+    master_key_id: str | None = Field(default=None, description="the ring's current key id (default samverkan-1)")
+    legacy_payloads: bool = Field(default=True, description="decode payloads from before per-workflow binding")
+    person_key: str | None = Field(default=None, description="base64 key of the personal number's keyed hash")
+    retention_years: int | None = Field(
+        default=None, ge=1, description="erase a closed case this many years after closing (unset: never)"
+    )
     log_format: str = "console"
     log_level: str = "info"
     seed_demo: bool = False

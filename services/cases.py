@@ -8,18 +8,20 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, TypeAdapter, ValidationInfo, field_validator
 from sqlalchemy.orm import defer
-from sqlmodel import Session
+from sqlmodel import Session, select
 from temporalio.client import Client
 
 from core.secrets import person_key_secret
 from core.settings import Settings
 from services.access_log import OPEN_CASE_PROBE, record_case_read, record_reads
-from services.errors import Conflict, Forbidden, InvalidFields, NotFound
+from services.errors import Conflict, Erased, Forbidden, InvalidFields, NotFound
 from services.journeys import query_state, start_journey
 from services.scope import CASE_ACTORS, actor_of, acts_on, reads_case, sees_municipality
+from services.temporal import keys_of
 from store.cases import PersonHasOpenCase, forget_case, open_case_of, person_key, reserve_case
 from store.models import CaseSummary, Municipality, User
 from store.policies import policy_for
+from store.sealing import stored_view_of
 from store.users import get_user
 from workflows.calendar import STOCKHOLM
 from workflows.case import CaseView
@@ -128,11 +130,18 @@ def case_in_scope(session: Session, user: User, case_id: str, *, to_act: bool = 
     """The case's summary, to read (or `to_act` on); NotFound also when it exists outside the
     user's scope (services/scope.py), so existence does not leak."""
     # The stored view is loaded only if asked for: scope needs the municipality alone.
-    summary = session.get(CaseSummary, case_id, options=[defer(CaseSummary.view)])  # type: ignore[arg-type]
+    summary = session.get(CaseSummary, case_id, options=[defer(CaseSummary.view), defer(CaseSummary.sealed_view)])  # type: ignore[arg-type]
     allowed = summary is not None and (acts_on(user, summary) if to_act else reads_case(session, user, summary))
     if summary is None or not allowed:
         raise NotFound("no such case")
     return summary
+
+
+def person_secret(session: Session, settings: Settings) -> bytes:
+    """The person-hash key; made only before the first case (a new key once cases exist would
+    let a person open a second case: core.secrets.MissingSecret instead)."""
+    first = session.exec(select(CaseSummary.case_id).limit(1)).first() is None
+    return person_key_secret(settings, may_create=first)
 
 
 async def open_case(
@@ -174,10 +183,9 @@ async def open_case(
     # workflow's first projection replaces it).
     now = datetime.now(UTC)
     row = row_of(initial_state(opening, now), now)
-    summary = CaseSummary(**asdict(row) | {"version": 0})
-    person = person_key(person_key_secret(settings), number.normalised)
+    person = person_key(person_secret(session, settings), number.normalised)
     try:
-        reserve_case(session, person=person, summary=summary)
+        reserve_case(session, keys_of(client), person=person, values=asdict(row) | {"version": 0})
     except PersonHasOpenCase:
         # The answer tells the opener that the person has a case (maybe in another municipality):
         # that is a read of it, and the log says whose.
@@ -205,7 +213,10 @@ async def read_case(
     written to the access log, with the face (`via`) and the default purpose it came by."""
     summary = case_in_scope(session, user, case_id)
     record_case_read(session, user, summary, via=via, purpose=purpose)
+    erased_at = keys_of(client).erased_at(case_id)
+    if erased_at is not None:
+        raise Erased(f"the case was erased on {erased_at:%Y-%m-%d}")
     state = await query_state(client, case_id)
     if state is None:
-        return _stored_view.validate_python(summary.view)
+        return _stored_view.validate_python(stored_view_of(keys_of(client), summary))
     return state

@@ -39,6 +39,10 @@ class Conflict(DomainError):
     """The thing exists already (an open case for the person, a track id)."""
 
 
+class Erased(DomainError):
+    """The case was erased (gallring): its data key is destroyed and its data no longer decodes."""
+
+
 class Unavailable(DomainError):
     """The workflow did not answer in time; the same idempotency key makes a retry safe."""
 

@@ -14,7 +14,8 @@ import structlog
 from temporalio.client import Client
 
 from core.settings import Settings, get_settings
-from services.temporal import connect
+from services.temporal import case_keys, connect
+from store.case_keys import CaseKeys
 from store.db import session_scope
 from store.projection import write_snapshot
 from workflows.effects import SNAPSHOT_QUERY, CaseSnapshot
@@ -33,7 +34,7 @@ class Rebuilt:
     written: int = 0
 
 
-async def rebuild(client: Client, database_url: str, query: str) -> Rebuilt:
+async def rebuild(client: Client, database_url: str, keys: CaseKeys, query: str) -> Rebuilt:
     done = Rebuilt()
     seen: set[str] = set()
     async for execution in client.list_workflows(query):
@@ -42,7 +43,7 @@ async def rebuild(client: Client, database_url: str, query: str) -> Rebuilt:
         seen.add(execution.id)
         snapshot = await client.get_workflow_handle(execution.id).query(SNAPSHOT_QUERY, result_type=CaseSnapshot)
         with session_scope(database_url) as session:
-            done.written += write_snapshot(session, snapshot)
+            done.written += write_snapshot(session, keys, snapshot)
         done.cases += 1
     log.info("read_model_rebuilt", cases=done.cases, written=done.written)
     return done
@@ -50,7 +51,8 @@ async def rebuild(client: Client, database_url: str, query: str) -> Rebuilt:
 
 async def main(settings: Settings) -> None:
     client = await connect(settings)
-    result = await rebuild(client, settings.resolved_database_url, journeys_on(settings.task_queue))
+    keys = case_keys(settings)
+    result = await rebuild(client, settings.resolved_database_url, keys, journeys_on(settings.task_queue))
     print(f"{result.cases} cases read from Temporal, {result.written} rows written")
 
 

@@ -19,8 +19,9 @@ from temporalio.converter import (
 
 from core.codec import EncryptionCodec
 from core.metrics import sdk_runtime
-from core.secrets import payload_key
+from core.secrets import key_ring
 from core.settings import Settings
+from store.case_keys import CaseKeys, case_keys_for, checked_ring
 from workflows.effects import SEARCH_ATTRIBUTES
 
 log = structlog.get_logger()
@@ -44,10 +45,18 @@ class PydanticPayloadConverter(CompositePayloadConverter):
         )
 
 
-def data_converter(settings: Settings) -> DataConverter:
+def case_keys(settings: Settings) -> CaseKeys:
+    return case_keys_for(settings.resolved_database_url, checked_ring(settings))
+
+
+def data_converter(settings: Settings, *, per_case_keys: bool = True) -> DataConverter:
+    """`per_case_keys` False: no database (a replay of recorded histories), so a case's payloads
+    are encoded under the master key; decoding one under its case key then fails."""
+    keys = case_keys(settings) if per_case_keys else None
+    codec = EncryptionCodec(keys.ring if keys else key_ring(settings), keys, accept_legacy=settings.legacy_payloads)
     return DataConverter(
         payload_converter_class=PydanticPayloadConverter,
-        payload_codec=EncryptionCodec(payload_key(settings)),
+        payload_codec=codec,
         # Failure messages can quote a case's data: encode them too.
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )
@@ -70,6 +79,14 @@ def tls_config(settings: Settings) -> TLSConfig | bool:
         client_cert=cert.read_bytes() if cert else None,
         client_private_key=key.read_bytes() if key else None,
     )
+
+
+def keys_of(client: Client) -> CaseKeys:
+    """The case keys of the client's codec: the process's one CaseKeys for its database."""
+    codec = client.data_converter.payload_codec
+    if not isinstance(codec, EncryptionCodec) or not isinstance(codec.case_keys, CaseKeys):
+        raise RuntimeError("the Temporal client has no per-case keys")
+    return codec.case_keys
 
 
 async def connect(settings: Settings, address: str | None = None) -> Client:

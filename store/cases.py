@@ -10,7 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
+from store.case_keys import CaseErased, CaseKeys
 from store.models import CaseSummary, OpenPerson
+from store.sealing import sealed_values
 from workflows.domain import TargetGroup
 
 # The read model's column for each target group filter of the case list.
@@ -31,10 +33,11 @@ def person_key(secret: bytes, normalised_personal_number: str) -> str:
     return hmac.new(secret, normalised_personal_number.encode(), hashlib.sha256).hexdigest()
 
 
-def reserve_case(session: Session, *, person: str, summary: CaseSummary) -> None:
-    """Claim the person's one open case and write the first summary, in one transaction."""
-    session.add(OpenPerson(person_key=person, case_id=summary.case_id))
-    session.add(summary)
+def reserve_case(session: Session, keys: CaseKeys, *, person: str, values: dict[str, Any]) -> None:
+    """Claim the person's one open case and write the first summary (its personal fields
+    sealed with the case's new data key), in one transaction."""
+    session.add(CaseSummary(**sealed_values(keys, values, session)))
+    session.add(OpenPerson(person_key=person, case_id=values["case_id"]))
     try:
         session.commit()
     except IntegrityError as exc:
@@ -65,10 +68,15 @@ def release_person(session: Session, case_id: str) -> None:
         session.delete(row)
 
 
-def apply_summary(session: Session, values: dict[str, Any]) -> bool:
-    """Upsert a summary unless a newer version is stored; True when written."""
+def apply_summary(session: Session, keys: CaseKeys, values: dict[str, Any]) -> bool:
+    """Upsert a summary unless a newer version is stored (or the case was erased: its key is
+    gone, and so is anything to seal with); True when written."""
     row = session.get(CaseSummary, values["case_id"])
     if row is not None and row.version >= values["version"]:
+        return False
+    try:
+        values = sealed_values(keys, values, session)
+    except CaseErased:
         return False
     if row is None:
         row = CaseSummary(**values)
@@ -112,7 +120,7 @@ def list_cases(session: Session, f: CaseFilter, *, limit: int, offset: int) -> t
     ordered = query.order_by(
         col(CaseSummary.next_due_at).is_(None), col(CaseSummary.next_due_at), col(CaseSummary.case_id)
     )
-    page = ordered.options(defer(CaseSummary.view)).offset(offset).limit(limit)  # type: ignore[arg-type]
+    page = ordered.options(defer(CaseSummary.view), defer(CaseSummary.sealed_view)).offset(offset).limit(limit)  # type: ignore[arg-type]
     return list(session.exec(page)), total
 
 
@@ -120,5 +128,6 @@ def summaries_of(session: Session, case_ids: list[str]) -> dict[str, CaseSummary
     """The summary rows of these cases, without their stored view (a list needs none of it)."""
     if not case_ids:
         return {}
-    query = select(CaseSummary).where(col(CaseSummary.case_id).in_(case_ids)).options(defer(CaseSummary.view))  # type: ignore[arg-type]
+    query = select(CaseSummary).where(col(CaseSummary.case_id).in_(case_ids))
+    query = query.options(defer(CaseSummary.view), defer(CaseSummary.sealed_view))  # type: ignore[arg-type]
     return {row.case_id: row for row in session.exec(query)}

@@ -4,7 +4,7 @@ rebuilt from Temporal; users, municipalities, policies and tracks live only here
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from workflows.domain import TaskStatus
@@ -76,10 +76,13 @@ class CaseSummary(SQLModel, table=True):
     track_id: str | None = Field(default=None, index=True)
     application_track_id: str | None = Field(default=None, index=True)
     application_status: str | None = None
-    given_name: str
-    family_name: str
-    gender: str
-    birth_date: date
+    # Names and birth date are sealed with the case's data key (store/sealing.py) into
+    # `personal`; these clear columns are from before and stay empty (prestart seals old rows).
+    given_name: str | None = None
+    family_name: str | None = None
+    personal: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    gender: str  # in clear: a dimension of the figures (share of women), as age group is
+    birth_date: date | None = None
     opened_at: datetime = utc_column(nullable=False)
     next_due_at: datetime | None = utc_column(nullable=True)
     overdue: bool = False
@@ -99,8 +102,20 @@ class CaseSummary(SQLModel, table=True):
     follow_ups_due: int = 0
     follow_ups_on_time: int = 0
     days_in_programme: int | None = None
-    view: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    view: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # empty: see sealed_view
+    sealed_view: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # a closed case's view
     updated_at: datetime | None = utc_column(nullable=True)
+
+
+class CaseKey(SQLModel, table=True):
+    """A case's data key, wrapped by the master key `master_key_id`; erased: no key left."""
+
+    __tablename__ = "case_key"
+    case_id: str = Field(primary_key=True, max_length=64)
+    master_key_id: str = Field(max_length=64)
+    wrapped: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    created_at: datetime = utc_column(nullable=False)
+    erased_at: datetime | None = utc_column(nullable=True)
 
 
 class Task(SQLModel, table=True):

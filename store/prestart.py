@@ -7,8 +7,10 @@ from sqlalchemy import text
 
 from core.logging import configure_logging
 from core.settings import get_settings
+from store.case_keys import case_keys_for, checked_ring
 from store.db import engine_for, session_scope
 from store.migrate import upgrade
+from store.sealing import seal_clear_rows
 from store.seed import seed
 
 log = structlog.get_logger()
@@ -36,7 +38,8 @@ def main() -> None:
     upgrade(url)
     with session_scope(url) as session:
         seed(session, settings)
-    log.info("prestart_done")
+        sealed = seal_clear_rows(case_keys_for(url, checked_ring(settings)), session)
+    log.info("prestart_done", rows_sealed=sealed)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from dataclasses import fields
 from pydantic import TypeAdapter
 from sqlmodel import Session
 
+from store.case_keys import CaseKeys
 from store.cases import apply_summary, release_person
 from store.tasks import sync_case_tasks
 from workflows.case import CaseView
@@ -15,12 +16,12 @@ from workflows.effects import CaseRow, CaseSnapshot
 _view = TypeAdapter(CaseView)
 
 
-def write_snapshot(session: Session, snapshot: CaseSnapshot) -> bool:
+def write_snapshot(session: Session, keys: CaseKeys, snapshot: CaseSnapshot) -> bool:
     """True when written (a snapshot older than the stored row is ignored); commits."""
     values = {f.name: getattr(snapshot, f.name) for f in fields(CaseRow)}
     if snapshot.final_view is not None:
         values["view"] = _view.dump_python(snapshot.final_view, mode="json")
-    written = apply_summary(session, values)
+    written = apply_summary(session, keys, values)
     if written:
         sync_case_tasks(
             session,

@@ -108,18 +108,18 @@ def inbox(
     return list(session.exec(query.order_by(col(Task.due_at), col(Task.id))))
 
 
-def open_tasks_by_assignee(session: Session) -> dict[str, list[tuple[Task, str, str]]]:
-    """Every open task that someone holds, with the case's given and family name (for the
-    initials a digest may show), grouped by holder, soonest due first."""
+def open_tasks_by_assignee(session: Session) -> dict[str, list[tuple[Task, CaseSummary]]]:
+    """Every open task that someone holds, with the case's summary (for the initials a digest
+    may show), grouped by holder, soonest due first."""
     query = (
-        select(Task, CaseSummary.given_name, CaseSummary.family_name)
+        select(Task, CaseSummary)
         .join(CaseSummary, CaseSummary.case_id == Task.case_id)  # type: ignore[arg-type]
         .where(Task.status == TaskStatus.OPEN, col(Task.assignee).is_not(None))
         .order_by(col(Task.assignee), col(Task.due_at), col(Task.id))
     )
-    grouped: dict[str, list[tuple[Task, str, str]]] = {}
-    for task, given, family in session.exec(query):
-        grouped.setdefault(str(task.assignee), []).append((task, given, family))
+    grouped: dict[str, list[tuple[Task, CaseSummary]]] = {}
+    for task, case in session.exec(query):
+        grouped.setdefault(str(task.assignee), []).append((task, case))
     return grouped
 
 

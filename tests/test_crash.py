@@ -45,9 +45,13 @@ class HeldSeatRequest:
 
 
 @contextmanager
-def workflow_worker_process(temporal_address: str, task_queue: str, data_dir: Path) -> Iterator[subprocess.Popen[str]]:
-    """Started at once; it prints `polling` when it is ready (see `ready`)."""
+def workflow_worker_process(
+    temporal_address: str, task_queue: str, data_dir: Path, database_url: str
+) -> Iterator[subprocess.Popen[str]]:
+    """Started at once; it prints `polling` when it is ready (see `ready`). It reads the
+    database too: its codec takes each case's data key from there."""
     env = os.environ | {
+        "SAMVERKAN_DATABASE_URL": database_url,
         "SAMVERKAN_TEMPORAL_ADDRESS": temporal_address,
         "SAMVERKAN_TASK_QUEUE": task_queue,
         "SAMVERKAN_PAYLOAD_KEY": TEST_PAYLOAD_KEY,
@@ -83,7 +87,7 @@ async def test_a_worker_killed_mid_step_loses_no_step_and_doubles_none(
 ) -> None:
     queue = f"samverkan-crash-{secrets.token_hex(4)}"
     # The process to be killed starts while the stack is set up, which takes about as long.
-    with workflow_worker_process(temporal_address, queue, tmp_path) as doomed:
+    with workflow_worker_process(temporal_address, queue, tmp_path, database_url) as doomed:
         async with running_stack(temporal_address, tmp_path, database_url, worker=False, task_queue=queue) as s:
             await ready(doomed)
             await killed_mid_step(s, doomed)

@@ -9,14 +9,22 @@ import pytest_asyncio
 from sqlmodel import delete, select
 
 from services.journeys import workflow_id
+from services.temporal import keys_of
 from store.db import session_scope
 from store.models import CaseSummary, Task
+from store.sealing import personal_of, stored_view_of
 from tests.stack import Stack, eventually, running_stack
 
 
 def _rows(s: Stack) -> dict[str, dict[str, Any]]:
+    """Each row as the service reads it: sealed fields opened (their ciphertext differs each time)."""
+    keys = keys_of(s.temporal)
     with session_scope(s.settings.resolved_database_url) as session:
-        return {r.case_id: r.model_dump(exclude={"updated_at"}) for r in session.exec(select(CaseSummary))}
+        return {
+            r.case_id: r.model_dump(exclude={"updated_at", "personal", "sealed_view"})
+            | {"personal": personal_of(keys, r), "sealed_view": stored_view_of(keys, r)}
+            for r in session.exec(select(CaseSummary))
+        }
 
 
 @pytest_asyncio.fixture

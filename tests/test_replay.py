@@ -63,7 +63,7 @@ def test_no_commit_ever_changed_or_deleted_a_recording() -> None:
 @pytest.mark.parametrize("recording", RECORDED, ids=[r.name.removesuffix(".json") for r in RECORDED])
 async def test_history_replays(recording: Recording) -> None:
     settings = Settings(payload_key=TEST_PAYLOAD_KEY, _env_file=None)  # type: ignore[call-arg]
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter(settings))
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter(settings, per_case_keys=False))
     history = WorkflowHistory.from_json(recording.name, recording.text)
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, result.replay_failure

@@ -8,13 +8,17 @@ from typing import Any
 
 import pytest
 
+from core.secrets import key_ring
 from core.settings import Settings
+from store.case_keys import CaseKeys, case_keys_for
 from store.cases import CaseFilter, PersonHasOpenCase, apply_summary, list_cases, reserve_case
 from store.db import session_scope
 from store.migrate import upgrade
 from store.models import CaseSummary
 from store.policies import policy_for
+from store.sealing import ERASED, personal_of, stored_view_of
 from store.seed import seed
+from tests.stack import TEST_PAYLOAD_KEY
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -22,6 +26,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'store.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
     upgrade(url)
     return url
+
+
+@pytest.fixture
+def keys(db_url: str) -> CaseKeys:
+    return case_keys_for(db_url, key_ring(Settings(payload_key=TEST_PAYLOAD_KEY, _env_file=None)))  # type: ignore[call-arg]
 
 
 def summary(case_id: str, version: int, **values: Any) -> dict[str, Any]:
@@ -42,29 +51,52 @@ def summary(case_id: str, version: int, **values: Any) -> dict[str, Any]:
     return base | values
 
 
-def test_a_late_write_never_moves_a_case_backwards(db_url: str) -> None:
+def test_a_late_write_never_moves_a_case_backwards(db_url: str, keys: CaseKeys) -> None:
     cid = secrets.token_hex(8)
     with session_scope(db_url) as s:
-        assert apply_summary(s, summary(cid, 5, phase="exited"))
+        assert apply_summary(s, keys, summary(cid, 5, phase="exited"))
         s.commit()
     with session_scope(db_url) as s:
-        assert not apply_summary(s, summary(cid, 3, phase="preparatory"))  # a retried, older write
-        assert not apply_summary(s, summary(cid, 5, phase="preparatory"))  # the same version again
+        assert not apply_summary(s, keys, summary(cid, 3, phase="preparatory"))  # a retried, older write
+        assert not apply_summary(s, keys, summary(cid, 5, phase="preparatory"))  # the same version again
         s.commit()
     with session_scope(db_url) as s:
         row = s.get(CaseSummary, cid)
         assert row is not None and (row.version, row.phase) == (5, "exited")
 
 
-def test_one_open_case_per_person(db_url: str) -> None:
+def test_one_open_case_per_person(db_url: str, keys: CaseKeys) -> None:
     person = secrets.token_hex(16)
     with session_scope(db_url) as s:
-        reserve_case(s, person=person, summary=CaseSummary(**summary(secrets.token_hex(8), 0)))
+        reserve_case(s, keys, person=person, values=summary(secrets.token_hex(8), 0))
     with session_scope(db_url) as s, pytest.raises(PersonHasOpenCase):
-        reserve_case(s, person=person, summary=CaseSummary(**summary(secrets.token_hex(8), 0)))
+        reserve_case(s, keys, person=person, values=summary(secrets.token_hex(8), 0))
 
 
-def test_filters_and_soonest_due_first(db_url: str) -> None:
+def test_names_birth_date_and_view_are_sealed_and_erasure_leaves_the_figures(db_url: str, keys: CaseKeys) -> None:
+    cid = secrets.token_hex(8)
+    closed = summary(cid, 7, given_name="Amal", family_name="Hassansson", status="closed", phase="closed",
+                     age_group="25+", view={"note": "Hassansson sjukskriven"})
+    with session_scope(db_url) as s:
+        assert apply_summary(s, keys, closed)
+        s.commit()
+    with session_scope(db_url) as s:
+        row = s.get(CaseSummary, cid)
+        assert row is not None
+        stored = " ".join(str(v) for v in row.model_dump().values())
+        assert "Hassansson" not in stored and "1990-01-01" not in stored and row.birth_date is None
+        assert personal_of(keys, row) == type(ERASED)("Amal", "Hassansson", date(1990, 1, 1))
+        assert stored_view_of(keys, row) == {"note": "Hassansson sjukskriven"}
+        figures = (row.municipality, row.gender, row.age_group, row.phase, row.status, row.opened_at)
+    keys.erase(cid)
+    with session_scope(db_url) as s:
+        row = s.get(CaseSummary, cid)
+        assert row is not None and personal_of(keys, row) is ERASED
+        assert (row.municipality, row.gender, row.age_group, row.phase, row.status, row.opened_at) == figures
+        assert not apply_summary(s, keys, closed | {"version": 8})  # nothing more is written for it
+
+
+def test_filters_and_soonest_due_first(db_url: str, keys: CaseKeys) -> None:
     municipality = f"{secrets.randbelow(9000) + 1000}"
     now = datetime.now(UTC)
     rows = [
@@ -82,7 +114,7 @@ def test_filters_and_soonest_due_first(db_url: str) -> None:
     ]
     with session_scope(db_url) as s:
         for r in rows:
-            apply_summary(s, r)
+            apply_summary(s, keys, r)
         s.commit()
         everything, total = list_cases(s, CaseFilter(municipalities=[municipality]), limit=10, offset=0)
         assert [c.case_id.split("-")[0] for c in everything] == ["soon", "late", "none"] and total == 3

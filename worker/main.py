@@ -20,7 +20,7 @@ from activities.seats import Seats
 from activities.smtp import SmtpServer
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
-from services.temporal import connect, ensure_search_attributes
+from services.temporal import case_keys, connect, ensure_search_attributes
 from worker.health import health_server
 from worker.schedules import ensure_digest_schedule, ensure_report_schedules
 from worker.telemetry import ActivityLogContext
@@ -35,9 +35,9 @@ def activities_for(settings: Settings, client: Client, task_queue: str | None = 
     delivery = Delivery(url, SmtpServer.from_url(settings.smtp_url)) if settings.smtp_url else None
     letterhead = Letterhead(settings.mail_from, settings.public_url)
     return [
-        Projection(url).project_case,
+        Projection(url, case_keys(settings)).project_case,
         Notifier(url, delivery, letterhead).notify,
-        Digest(url, delivery, letterhead).send_daily_digest,
+        Digest(url, case_keys(settings), delivery, letterhead, settings.retention_years).send_daily_digest,
         Reports(url).make_report,
         # The seat activity calls the track's workflow: it needs the client and the worker's queue.
         Seats(url, client, task_queue or settings.task_queue).request_seat,

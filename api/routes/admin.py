@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from api.deps import Admin, CurrentUser, SessionDep, SettingsDep, TemporalDep
 from services.rebuild import journeys_on, rebuild
+from services.temporal import keys_of
 from store.models import Municipality
 from store.policies import DEFAULT, Rule, policy_for, put_policy, to_iso
 from store.users import create_user, get_user
@@ -146,5 +147,5 @@ class RebuildResult(BaseModel):
 @router.post("/admin/rebuild-read-model")
 async def rebuild_read_model(_: Admin, temporal: TemporalDep, settings: SettingsDep) -> RebuildResult:
     """Rebuild the case read model (the figures' source) from the journeys' state in Temporal."""
-    done = await rebuild(temporal, settings.resolved_database_url, journeys_on(settings.task_queue))
+    done = await rebuild(temporal, settings.resolved_database_url, keys_of(temporal), journeys_on(settings.task_queue))
     return RebuildResult(cases=done.cases, written=done.written)

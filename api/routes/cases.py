@@ -6,13 +6,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
-from api.deps import SessionDep, SettingsDep, TemporalDep, require
+from api.deps import CaseKeysDep, SessionDep, SettingsDep, TemporalDep, require
 from services import cases
 from services.access_log import record_list_read
 from services.cases import CaseCreate
 from services.scope import CASE_ACTORS, CASE_LISTERS, CASE_OPENERS, CASE_READERS, municipalities_in_scope
+from store.case_keys import CaseKeys
 from store.cases import CaseFilter, list_cases
 from store.models import CaseSummary, User
+from store.sealing import personal_of
 from workflows.case import CaseView
 from workflows.domain import Phase, TargetGroup
 
@@ -40,8 +42,10 @@ class CaseListItem(BaseModel):
     target_groups: list[TargetGroup] = Field(default_factory=list, description="by the current mapping")
 
     @classmethod
-    def of(cls, row: CaseSummary) -> "CaseListItem":
-        item = cls.model_validate(row, from_attributes=True)
+    def of(cls, row: CaseSummary, keys: CaseKeys) -> "CaseListItem":
+        personal = personal_of(keys, row)  # sealed at rest; empty once the case is erased
+        names = {"given_name": personal.given_name, "family_name": personal.family_name}
+        item = cls.model_validate(row.model_dump(exclude={"given_name", "family_name"}) | names)
         item.target_groups = [group for group in TargetGroup if getattr(row, group.value)]
         return item
 
@@ -65,6 +69,7 @@ async def open_case(
 def find_cases(
     user: CaseLister,
     session: SessionDep,
+    keys: CaseKeysDep,
     phase: Phase | None = None,
     municipality: str | None = None,
     track: str | None = None,
@@ -87,7 +92,7 @@ def find_cases(
     )
     rows, total = list_cases(session, f, limit=limit, offset=offset)
     record_list_read(session, user, rows)
-    items = [CaseListItem.of(r) for r in rows]
+    items = [CaseListItem.of(r, keys) for r in rows]
     return CasePage(items=items, total=total, limit=limit, offset=offset)
 
 

@@ -25,9 +25,10 @@ from sqlalchemy.orm import defer
 from sqlmodel import col, select
 from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.api.common.v1 import Payload
-from temporalio.converter import PayloadConverter
+from temporalio.converter import PayloadCodec, PayloadConverter
 
 from api.deps import SessionDep, SettingsDep, TemporalDep, get_current_user, oauth2_scheme
+from core.codec import ENCODING
 from core.settings import Settings
 from services.access_log import record_reads, record_unnamed_read
 from services.scope import reads_case
@@ -141,6 +142,16 @@ def _named_cases(payloads: list[Payload], converter: PayloadConverter) -> set[st
     return named
 
 
+async def _decode_ours(codec: PayloadCodec, payloads: list[Payload]) -> list[Payload]:
+    """Our encrypted payloads decoded; others (search attributes, patch markers) as they are."""
+    ours = [i for i, p in enumerate(payloads) if p.metadata.get("encoding") == ENCODING]
+    opened = await codec.decode([payloads[i] for i in ours])
+    out = list(payloads)
+    for i, p in zip(ours, opened, strict=True):
+        out[i] = p
+    return out
+
+
 @router.post("/decode")
 async def decode(
     body: Payloads,
@@ -154,7 +165,7 @@ async def decode(
     codec = client.data_converter.payload_codec
     payloads = _to_proto(body)
     try:
-        plain = await codec.decode(payloads) if codec else payloads
+        plain = await _decode_ours(codec, payloads) if codec else payloads
     except Exception as err:  # a payload our keys do not open
         detail = "a payload does not decode with this service's keys"
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from err

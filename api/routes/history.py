@@ -13,6 +13,7 @@ from services.history.audit import CaseTimeline
 from services.history.errors import HistoryNotHeld, InvalidField, NoSuchCase, ReplayFailed, Undecodable
 from services.history.replay import StateAsOf
 from services.history.verdict import Verdict
+from store.case_keys import CaseErased
 from store.models import User
 from workflows.calendar import STOCKHOLM
 from workflows.domain import Role
@@ -34,7 +35,9 @@ def _answers(where: str) -> Iterator[None]:
         detail = [{"loc": [where, err.field], "msg": err.message, "type": "value_error"}]
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from err
     except Undecodable as err:
-        raise HTTPException(status.HTTP_410_GONE, "the case's history no longer decodes") from err
+        erased = str(err) == CaseErased.__name__
+        gone = "the case was erased: its history no longer decodes" if erased else "the history no longer decodes"
+        raise HTTPException(status.HTTP_410_GONE, gone) from err
     except ReplayFailed as err:
         raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, f"the record did not replay: {err}") from err
 

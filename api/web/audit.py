@@ -23,6 +23,7 @@ from services.history import audit
 from services.history.errors import HistoryNotHeld, InvalidField, NoSuchCase, Undecodable
 from services.history.replay import StateAsOf
 from services.history.verdict import Verdict
+from store.case_keys import CaseErased
 from store.models import AccessLog, CaseSummary, HistoryExport, Municipality, User
 from store.users import display_names
 from workflows.calendar import STOCKHOLM
@@ -127,8 +128,11 @@ async def _history_page(
         history = await audit.case_timeline(session, client, user, case_id, via=via)
     except NoSuchCase as err:
         raise HTTPException(status.HTTP_404_NOT_FOUND) from err
-    except (HistoryNotHeld, Undecodable):
-        return pages.render(request, "case_history.html", case_id=case_id, unreadable=True, errors=errors)
+    except (HistoryNotHeld, Undecodable) as err:
+        erased = str(err) == CaseErased.__name__
+        return pages.render(
+            request, "case_history.html", case_id=case_id, unreadable=True, erased=erased, errors=errors
+        )
     state: StateAsOf | None = None
     at_text = request.query_params.get("at", "").strip()
     at = _moment(at_text) if at_text else None

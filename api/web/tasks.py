@@ -7,12 +7,12 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import SessionDep
+from api.deps import CaseKeysDep, SessionDep
 from api.web.deps import PagesDep, PageUser
 from services.access_log import record_list_read
 from store.cases import summaries_of
+from store.sealing import initials_of
 from store.tasks import inbox
-from workflows.initials import initials
 
 router = APIRouter(include_in_schema=False)
 SHOWN_DONE = 100  # the most recent closed tasks; older ones are in the case's timeline
@@ -31,7 +31,7 @@ class TaskRow:
 
 
 @router.get("/tasks")
-def tasks_page(request: Request, pages: PagesDep, user: PageUser, session: SessionDep) -> Response:
+def tasks_page(request: Request, pages: PagesDep, user: PageUser, session: SessionDep, keys: CaseKeysDep) -> Response:
     done = request.query_params.get("status") == "done"
     status = "done" if done else "open"
     tasks = inbox(session, username=user.username, role=user.role, organisation=user.organisation, status=status)
@@ -43,7 +43,7 @@ def tasks_page(request: Request, pages: PagesDep, user: PageUser, session: Sessi
     rows = [
         TaskRow(
             case_id=t.case_id,
-            initials=initials(cases[t.case_id].given_name, cases[t.case_id].family_name) if t.case_id in cases else "",
+            initials=initials_of(keys, cases[t.case_id]) if t.case_id in cases else "",
             kind=t.kind,
             about=t.about,
             audience=t.audience,

@@ -19,11 +19,12 @@ from services import tracks as service
 from services.access_log import record_list_read
 from services.errors import Forbidden, InvalidFields, Refused
 from services.scope import actor_of, changes_track, decides_on_track, sees_applicant
+from services.temporal import keys_of
 from store.cases import summaries_of
 from store.models import Municipality, Track, User
+from store.sealing import initials_of
 from store.users import display_names
 from workflows.calendar import STOCKHOLM
-from workflows.initials import initials
 from workflows.seat_messages import AdmissionRound, RankReason, TrackView
 
 router = APIRouter(include_in_schema=False)
@@ -42,7 +43,9 @@ def _municipality_names(session: SessionDep) -> dict[str, str]:
     return {m.code: m.name for m in session.exec(select(Municipality))}
 
 
-def _seats(session: SessionDep, user: User, track: Track, live: TrackView) -> dict[str, list[Seat]]:
+def _seats(
+    session: SessionDep, client: TemporalDep, user: User, track: Track, live: TrackView
+) -> dict[str, list[Seat]]:
     """Participants, open offers and the waiting list; initials only of the cases the reader may
     see (services/scope.py), and each shown so written to the access log as a read."""
     lists = {"participants": live.participants, "offered": live.offered, "waiting": live.waiting_list}
@@ -50,11 +53,9 @@ def _seats(session: SessionDep, user: User, track: Track, live: TrackView) -> di
     shown = {c.case_id: c for c in cases.values() if sees_applicant(session, user, track, c)}
     record_list_read(session, user, shown.values(), via=PAGE_VIA, purpose=PAGE_PURPOSE)
     ranks = {r.case_id: r for r in live.ranks}
+    keys = keys_of(client)
     return {
-        name: [
-            Seat(c, initials(shown[c].given_name, shown[c].family_name) if c in shown else "", ranks.get(c))
-            for c in ids
-        ]
+        name: [Seat(c, initials_of(keys, shown[c]) if c in shown else "", ranks.get(c)) for c in ids]
         for name, ids in lists.items()
     }
 
@@ -108,7 +109,7 @@ async def _track_page(
         live=live,
         leads=_leads(session, [track]),
         municipalities=_municipality_names(session),
-        **_seats(session, user, track, live),
+        **_seats(session, client, user, track, live),
         decides=decides_on_track(user, track),
         changes=changes_track(user, track),
         errors=errors or FormErrors(),

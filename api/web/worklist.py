@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from api.deps import SessionDep
+from api.deps import CaseKeysDep, SessionDep
 from api.web.deps import PagesDep, PageUser
 from api.web.forms import FormErrors
 from api.web.next_step import next_step
@@ -24,10 +24,10 @@ from services.scope import CASE_ACTORS, CASE_LISTERS, CASE_READERS, municipaliti
 from services.tracks import visible_tracks
 from store.cases import CaseFilter, list_cases
 from store.models import Municipality, User
+from store.sealing import initials_of
 from store.tasks import inbox, open_tasks_of_cases
 from store.users import display_names
 from workflows.domain import AF, Audience, Phase
-from workflows.initials import initials
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
@@ -119,7 +119,7 @@ def _scope_name(session: Session, user: User) -> str | None:
 
 
 @router.get("/")
-def worklist(request: Request, pages: PagesDep, user: PageUser, session: SessionDep) -> Response:
+def worklist(request: Request, pages: PagesDep, user: PageUser, session: SessionDep, keys: CaseKeysDep) -> Response:
     if user.role not in CASE_READERS:
         return pages.render(request, "start.html")
     tracks = visible_tracks(session, user)
@@ -144,7 +144,7 @@ def worklist(request: Request, pages: PagesDep, user: PageUser, session: Session
         rows.append(
             WorklistRow(
                 case_id=s.case_id,
-                initials=initials(s.given_name, s.family_name),
+                initials=initials_of(keys, s),
                 phase=s.phase,
                 next_step=next_step(s.phase, s.application_status, soonest),
                 due_at=s.next_due_at,

@@ -13,7 +13,8 @@ from workflows.process import tell_partner
 
 def test_the_row_is_exactly_the_read_models_columns() -> None:
     columns = {c.name for c in CaseSummary.__table__.columns}  # type: ignore[attr-defined]
-    assert columns == {f.name for f in fields(CaseRow)} | {"view", "updated_at"}
+    # The store's own: the update time, and the personal fields sealed with the case's key.
+    assert columns == {f.name for f in fields(CaseRow)} | {"view", "updated_at", "personal", "sealed_view"}
 
 
 def test_the_row_is_taken_from_the_view() -> None:

@@ -9,7 +9,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from core.codec import EncryptionCodec
-from core.secrets import payload_key
+from core.secrets import key_ring
 from core.settings import Settings
 from services.history.payloads import decoded
 from services.history.runs import Run
@@ -17,7 +17,7 @@ from services.history.timeline import EntryActor, EntryKind, HistoryEntry, timel
 from tests.recordings import HISTORIES
 from tests.stack import TEST_PAYLOAD_KEY
 
-CODEC = EncryptionCodec(payload_key(Settings(payload_key=TEST_PAYLOAD_KEY, _env_file=None)))  # type: ignore[call-arg]
+CODEC = EncryptionCodec(key_ring(Settings(payload_key=TEST_PAYLOAD_KEY, _env_file=None)))  # type: ignore[call-arg]
 
 
 def recordings(scenario: str) -> list[Path]:
