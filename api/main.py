@@ -13,7 +13,20 @@ from temporalio.client import Client
 
 from api.errors import json_answer
 from api.purpose import stated_purpose
-from api.routes import access_log, actions, admin, auth, cases, codec, history, reports, stats, tasks, tracks
+from api.routes import (
+    access_log,
+    actions,
+    admin,
+    auth,
+    cases,
+    codec,
+    history,
+    register_extract,
+    reports,
+    stats,
+    tasks,
+    tracks,
+)
 from api.web import install_pages
 from api.web.errors import is_page, page_answer
 from core.logging import configure_logging
@@ -56,7 +69,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         # One mapping per face: the JSON answer for machines, a page for people.
         return json_answer(exc) if not is_page(request) else page_answer(request, exc)
 
-    for module in (auth, admin, cases, actions, tracks, tasks, access_log, history, stats, reports):
+    for module in (auth, admin, cases, actions, tracks, tasks, access_log, history, register_extract, stats, reports):
         app.include_router(module.router, prefix="/api/v1")
     install_pages(app, settings)
     codec.install(app, settings)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
-from store.models import CaseSummary, OpenPerson
+from store.models import CaseSummary, OpenPerson, PersonCase
 from workflows.domain import TargetGroup
 
 # The read model's column for each target group filter of the case list.
@@ -32,8 +32,10 @@ def person_key(secret: bytes, normalised_personal_number: str) -> str:
 
 
 def reserve_case(session: Session, *, person: str, summary: CaseSummary) -> None:
-    """Claim the person's one open case and write the first summary, in one transaction."""
+    """Claim the person's one open case and write the first summary, in one transaction; the
+    case stays linked to the person (by the hash) after it closes, for a register extract."""
     session.add(OpenPerson(person_key=person, case_id=summary.case_id))
+    session.add(PersonCase(case_id=summary.case_id, person_key=person))
     session.add(summary)
     try:
         session.commit()
@@ -46,6 +48,9 @@ def forget_case(session: Session, case_id: str) -> None:
     """Undo `reserve_case` when the workflow could not be started."""
     for row in session.exec(select(OpenPerson).where(OpenPerson.case_id == case_id)):
         session.delete(row)
+    link = session.get(PersonCase, case_id)
+    if link is not None:
+        session.delete(link)
     summary = session.get(CaseSummary, case_id)
     if summary is not None:
         session.delete(summary)
@@ -114,3 +119,17 @@ def summaries_of(session: Session, case_ids: list[str]) -> dict[str, CaseSummary
         return {}
     query = select(CaseSummary).where(col(CaseSummary.case_id).in_(case_ids)).options(defer(CaseSummary.view))  # type: ignore[arg-type]
     return {row.case_id: row for row in session.exec(query)}
+
+
+def cases_of_person(session: Session, person: str) -> list[str]:
+    """Every case of the person with this keyed hash, open or closed, by reference."""
+    linked = select(PersonCase.case_id).where(PersonCase.person_key == person)
+    still_open = select(OpenPerson.case_id).where(OpenPerson.person_key == person)
+    return sorted(set(session.exec(linked)) | set(session.exec(still_open)))
+
+
+def summaries_with_views(session: Session, case_ids: list[str]) -> dict[str, CaseSummary]:
+    """The whole summary rows of these cases, the view stored at close included."""
+    if not case_ids:
+        return {}
+    return {row.case_id: row for row in session.exec(select(CaseSummary).where(col(CaseSummary.case_id).in_(case_ids)))}

@@ -61,6 +61,16 @@ async def case_timeline(
     session: Session, client: Client, reader: Reader, case_id: str, *, via: str = f"GET {HISTORY}"
 ) -> CaseTimeline:
     record = await _read(session, client, reader, case_id, via, "audit: the case's history")
+    return _timeline_of(record, client)
+
+
+async def unlogged_timeline(client: Client, case_id: str) -> CaseTimeline:
+    """The timeline for a caller that writes the access log itself (a register extract)."""
+    return _timeline_of(await _record(client, case_id), client)
+
+
+def _timeline_of(record: CaseRecord, client: Client) -> CaseTimeline:
+    case_id = record.case_id
     entries = timeline(record.runs, client.data_converter.payload_converter)
     runs = [run.run_id for run in record.runs]
     return CaseTimeline(case_id, record.workflow_id, not record.earlier_runs_gone, runs, entries)
