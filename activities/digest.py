@@ -10,6 +10,7 @@ from temporalio import activity
 from activities.delivery import Mailing
 from activities.mail import render
 from activities.smtp import MailNotSent
+from services.protected_identity import PROTECTED
 from store.db import session_scope
 from store.tasks import open_tasks_by_assignee
 from store.users import get_user
@@ -38,13 +39,13 @@ class Digest(Mailing):
             tasks = [
                 {
                     "case_id": t.case_id,
-                    "initials": initials(given, family),
+                    "initials": PROTECTED if protected else initials(given, family),
                     "kind": t.kind,
                     "about": t.about,
                     "due_at": _aware(t.due_at),
                     "overdue": t.overdue or _aware(t.due_at) <= request.as_of,
                 }
-                for t, given, family in rows
+                for t, given, family, protected in rows
             ]
             key = f"digest:{request.day.isoformat()}:{username}"
             message = render(

@@ -12,6 +12,11 @@ def N_(message: str) -> str:  # gettext's conventional name for "mark now, trans
 
 VOCABULARY: dict[str, dict[str, str]] = {
     # A gender as a group in the figures.
+    # A participant with a protected identity (skyddade personuppgifter), where the name or the
+    # initials would stand for anyone but the responsible case worker (services/protected_identity.py).
+    "participant": {
+        "protected": N_("Protected"),
+    },
     "gender_group": {
         "woman": N_("Women"),
         "man": N_("Men"),

@@ -16,6 +16,7 @@ from core.settings import Settings
 from services.access_log import record_case_read
 from services.errors import Conflict, Forbidden, InvalidFields, NotFound
 from services.journeys import query_state, start_journey
+from services.protected_identity import view_for
 from services.scope import CASE_ACTORS, actor_of, sees_municipality
 from store.cases import PersonHasOpenCase, forget_case, person_key, reserve_case
 from store.models import CaseSummary, Municipality, User
@@ -169,7 +170,7 @@ async def open_case(session: Session, settings: Settings, client: Client, user: 
     except PersonHasOpenCase:
         raise Conflict("the person already has an open case") from None
     try:
-        return await start_journey(client, opening, settings.task_queue)
+        return view_for(await start_journey(client, opening, settings.task_queue), user.username)
     except BaseException:
         forget_case(session, case_id)
         raise
@@ -190,5 +191,5 @@ async def read_case(
     record_case_read(session, user, summary, via=via, purpose=purpose)
     state = await query_state(client, case_id)
     if state is None:
-        return _stored_view.validate_python(summary.view)
-    return state
+        state = _stored_view.validate_python(summary.view)
+    return view_for(state, user.username)

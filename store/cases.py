@@ -133,3 +133,9 @@ def summaries_with_views(session: Session, case_ids: list[str]) -> dict[str, Cas
     if not case_ids:
         return {}
     return {row.case_id: row for row in session.exec(select(CaseSummary).where(col(CaseSummary.case_id).in_(case_ids)))}
+
+
+def is_protected(session: Session, case_id: str) -> bool:
+    """Whether the case's participant has a protected identity (skyddade personuppgifter)."""
+    query = select(CaseSummary.protected_identity).where(CaseSummary.case_id == case_id)
+    return bool(session.exec(query).first())

@@ -97,18 +97,18 @@ def inbox(
     return list(session.exec(query.order_by(col(Task.due_at), col(Task.id))))
 
 
-def open_tasks_by_assignee(session: Session) -> dict[str, list[tuple[Task, str, str]]]:
-    """Every open task that someone holds, with the case's given and family name (for the
-    initials a digest may show), grouped by holder, soonest due first."""
+def open_tasks_by_assignee(session: Session) -> dict[str, list[tuple[Task, str, str, bool]]]:
+    """Every open task that someone holds, with the case's given and family name and whether
+    they are protected (for the initials a digest may show), grouped by holder, soonest due first."""
     query = (
-        select(Task, CaseSummary.given_name, CaseSummary.family_name)
+        select(Task, CaseSummary.given_name, CaseSummary.family_name, CaseSummary.protected_identity)
         .join(CaseSummary, CaseSummary.case_id == Task.case_id)  # type: ignore[arg-type]
         .where(Task.status == TaskStatus.OPEN, col(Task.assignee).is_not(None))
         .order_by(col(Task.assignee), col(Task.due_at), col(Task.id))
     )
-    grouped: dict[str, list[tuple[Task, str, str]]] = {}
-    for task, given, family in session.exec(query):
-        grouped.setdefault(str(task.assignee), []).append((task, given, family))
+    grouped: dict[str, list[tuple[Task, str, str, bool]]] = {}
+    for task, given, family, protected in session.exec(query):
+        grouped.setdefault(str(task.assignee), []).append((task, given, family, protected))
     return grouped
 
 

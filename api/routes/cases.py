@@ -10,6 +10,7 @@ from api.deps import SessionDep, SettingsDep, TemporalDep, require
 from services import cases
 from services.access_log import record_list_read
 from services.cases import CaseCreate
+from services.protected_identity import PROTECTED, name_hidden
 from services.scope import CASE_ACTORS, CASE_READERS, municipalities_in_scope
 from store.cases import CaseFilter, list_cases
 from store.models import CaseSummary, User
@@ -38,9 +39,11 @@ class CaseListItem(BaseModel):
     target_groups: list[TargetGroup] = Field(default_factory=list, description="by the current mapping")
 
     @classmethod
-    def of(cls, row: CaseSummary) -> "CaseListItem":
+    def of(cls, row: CaseSummary, reader: str) -> "CaseListItem":
         item = cls.model_validate(row, from_attributes=True)
         item.target_groups = [group for group in TargetGroup if getattr(row, group.value)]
+        if name_hidden(row.protected_identity, reader, row.responsible_worker):
+            item.given_name, item.family_name = PROTECTED, ""
         return item
 
 
@@ -85,7 +88,7 @@ def find_cases(
     )
     rows, total = list_cases(session, f, limit=limit, offset=offset)
     record_list_read(session, user, rows)
-    items = [CaseListItem.of(r) for r in rows]
+    items = [CaseListItem.of(r, user.username) for r in rows]
     return CasePage(items=items, total=total, limit=limit, offset=offset)
 
 

@@ -9,9 +9,9 @@ from fastapi.responses import Response
 
 from api.deps import SessionDep
 from api.web.deps import PagesDep, PageUser
+from services.protected_identity import shown_initials
 from store.cases import summaries_of
 from store.tasks import inbox
-from workflows.initials import initials
 
 router = APIRouter(include_in_schema=False)
 SHOWN_DONE = 100  # the most recent closed tasks; older ones are in the case's timeline
@@ -40,7 +40,7 @@ def tasks_page(request: Request, pages: PagesDep, user: PageUser, session: Sessi
     rows = [
         TaskRow(
             case_id=t.case_id,
-            initials=initials(cases[t.case_id].given_name, cases[t.case_id].family_name) if t.case_id in cases else "",
+            initials=shown_initials(cases.get(t.case_id), user.username),
             kind=t.kind,
             about=t.about,
             audience=t.audience,

@@ -17,12 +17,12 @@ from api.web.forms import FormErrors, text_field
 from core.words import N_
 from services import tracks as service
 from services.errors import Forbidden, InvalidFields, Refused
+from services.protected_identity import shown_initials
 from services.scope import actor_of, sees_municipality
 from store.cases import summaries_of
 from store.models import Municipality, Track, User
 from store.users import display_names
 from workflows.calendar import STOCKHOLM
-from workflows.initials import initials
 from workflows.seat_messages import AdmissionRound, RankReason, TrackView
 
 router = APIRouter(include_in_schema=False)
@@ -46,7 +46,7 @@ def _seats(session: SessionDep, user: User, case_ids: list[str], live: TrackView
     for case_id in case_ids:
         case = cases.get(case_id)
         visible = case is not None and sees_municipality(user, case.municipality)
-        shown = initials(case.given_name, case.family_name) if case and visible else ""
+        shown = shown_initials(case, user.username) if visible else ""
         seats.append(Seat(case_id, shown, ranks.get(case_id)))
     return seats
 

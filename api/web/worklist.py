@@ -17,6 +17,7 @@ from api.web.deps import PagesDep, PageUser
 from api.web.forms import FormErrors
 from api.web.next_step import next_step
 from core.words import N_
+from services.protected_identity import shown_initials
 from services.scope import CASE_ACTORS, CASE_READERS, municipalities_in_scope
 from services.tracks import visible_tracks
 from store.cases import CaseFilter, list_cases
@@ -24,7 +25,6 @@ from store.models import Municipality, User
 from store.tasks import inbox, open_tasks_of_cases
 from store.users import display_names
 from workflows.domain import AF, Audience, Phase
-from workflows.initials import initials
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
@@ -135,7 +135,7 @@ def worklist(request: Request, pages: PagesDep, user: PageUser, session: Session
         rows.append(
             WorklistRow(
                 case_id=s.case_id,
-                initials=initials(s.given_name, s.family_name),
+                initials=shown_initials(s, user.username),
                 phase=s.phase,
                 next_step=next_step(s.phase, s.application_status, soonest),
                 due_at=s.next_due_at,
