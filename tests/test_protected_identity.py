@@ -97,6 +97,9 @@ async def test_a_protected_participant_is_named_to_the_responsible_worker_only(m
         assert_nameless(html)
     worker_case = await page(s, WORKER, f"/cases/{cid}")
     assert "Zelmira Quarnström" in worker_case and "Skyddade personuppgifter" in worker_case
+    # Only who may name the participant may lift the protection: the form is theirs alone.
+    form = f"/cases/{cid}/actions/set-protected-identity"
+    assert form in worker_case and form not in await page(s, COORDINATOR, f"/cases/{cid}")
     worker_list = await page(s, WORKER, "/?who=mine")
     assert "Z. Q." in worker_list
     for case_id in (cid, plain):
