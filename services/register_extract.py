@@ -57,8 +57,9 @@ class RegisterExtract:
 
 
 def _row(row: Any, *leave_out: str) -> dict[str, Any]:
+    """A stored row as plain values; times in UTC with their offset (SQLite gives them naive)."""
     values: dict[str, Any] = row.model_dump(exclude=set(leave_out))
-    return values
+    return {k: v.replace(tzinfo=UTC) if isinstance(v, datetime) and v.tzinfo is None else v for k, v in values.items()}
 
 
 async def _history(client: Client, case_id: str) -> tuple[list[HistoryEntry] | None, str | None]:

@@ -3,6 +3,7 @@ closed and an open case, from the real stack (Temporal, the database, a real SMT
 
 from typing import Any
 
+from tests.api.web.town import browser, csrf_token, sign_in
 from tests.mail import COORDINATOR, WORKER, MailWorld, Received, open_case
 from tests.stack import Stack, eventually, personal_number
 
@@ -83,3 +84,42 @@ async def test_extract_of_a_person_without_cases_is_empty_and_logged(mail: MailW
     assert r.status_code == 200, r.text
     assert r.json()["cases"] == []
     assert any(e["case_id"] is None for e in await extract_reads(s))
+
+
+async def test_the_auditors_page_posts_the_number_and_shows_the_extract(mail: MailWorld) -> None:
+    s = mail.stack
+    cid, person = await open_case(s)
+    async with browser(s) as worker:
+        await sign_in(worker, WORKER)
+        assert (await worker.get("/register-extract")).status_code == 403
+    async with browser(s) as auditor:
+        await sign_in(auditor, AUDITOR)
+        start = await auditor.get("/register-extract")
+        assert start.status_code == 200 and 'method="post" action="/register-extract"' in start.text
+        assert 'href="/register-extract"' in start.text  # in the auditor's menu
+        token = csrf_token(start.text)
+        forged = await auditor.post("/register-extract", data={"personal_number": person["personal_number"]})
+        assert forged.status_code == 403 and cid not in forged.text  # no CSRF token: nothing made
+        bad = await auditor.post("/register-extract", data={"personal_number": "12345", "csrf_token": token})
+        assert bad.status_code == 422 and "Skriv ett giltigt personnummer" in bad.text
+        assert 'href="#personal_number"' in bad.text  # the error summary links to the field
+        r = await auditor.post(
+            "/register-extract", data={"personal_number": person["personal_number"], "csrf_token": token}
+        )
+        assert r.status_code == 200, r.text
+        assert str(r.url).endswith("/register-extract")  # the number never in the address
+        assert cid in r.text and "Zelmira Quarnström" in r.text and "Ärendet öppnat" in r.text
+        assert r.headers["cache-control"] == "no-store"
+        english = await auditor.post(
+            "/register-extract?lang=en",
+            data={"personal_number": person["personal_number"], "csrf_token": token},
+        )
+        assert "Register extract" in english.text and "Case opened" in english.text
+        download = await auditor.post(
+            "/register-extract",
+            data={"personal_number": person["personal_number"], "csrf_token": token, "format": "json"},
+        )
+        assert download.status_code == 200 and "attachment" in download.headers["content-disposition"]
+        assert person["personal_number"] not in download.headers["content-disposition"]
+        assert [c["case_id"] for c in download.json()["cases"]] == [cid]
+    await s.act(WORKER, cid, "close", {"reason": "prov klart"})
