@@ -2,7 +2,9 @@
 worker only. The coordinator, the supervisor and the track lead read "Skyddad" where the name
 or initials would be, in the API, the pages and the mails; on the real stack with real SMTP."""
 
+import base64
 import secrets
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -17,6 +19,17 @@ NAMES = ("Zelmira", "Quarnström", "Z. Q.")
 def assert_nameless(text: str) -> None:
     for name in NAMES:
         assert name not in text, f"{name!r} shown to someone the identity is protected from"
+
+
+def decoded_payloads(value: Any) -> list[str]:
+    """Every payload's data in an export, decoded from base64 (the export keeps them so)."""
+    if isinstance(value, dict):
+        if isinstance(value.get("data"), str) and "metadata" in value:
+            return [base64.b64decode(value["data"]).decode("utf-8", "replace")]
+        return [text for v in value.values() for text in decoded_payloads(v)]
+    if isinstance(value, list):
+        return [text for v in value for text in decoded_payloads(v)]
+    return []
 
 
 async def track_with_lead(s: Stack) -> tuple[str, str]:
@@ -115,4 +128,25 @@ async def test_an_english_page_says_protected(mail: MailWorld) -> None:
         assert r.status_code == 200
         assert "Protected" in r.text
         assert_nameless(r.text)
+    await s.act(WORKER, cid, "close", {"reason": "prov klart"})
+
+
+async def test_an_auditors_export_and_past_state_do_not_name_a_protected_participant(mail: MailWorld) -> None:
+    s = mail.stack
+    cid, _ = await open_case(s, protected_identity=True)
+    await s.act(WORKER, cid, "complete-introduction")
+    auditor = await s.headers("granskare")
+    r = await s.api.get(f"/api/v1/cases/{cid}/history/export", headers=auditor)
+    assert r.status_code == 200, r.text
+    payloads = "\n".join(decoded_payloads(r.json()))
+    assert '"given_name":"protected"' in payloads  # the opening's participant, masked
+    assert_nameless(payloads)
+    # The masked record still reproduces: no command of the journey depends on the name.
+    verdict = await s.api.post("/api/v1/history/verify", json=r.json(), headers=auditor)
+    assert verdict.status_code == 200 and verdict.json()["reproduces"] is True, verdict.text
+    then = await s.api.get(f"/api/v1/cases/{cid}/history/state", params={"at": datetime.now(UTC).isoformat()},
+                           headers=auditor)
+    assert then.status_code == 200, then.text
+    assert then.json()["state"]["given_name"] == "protected"
+    assert_nameless(then.text)
     await s.act(WORKER, cid, "close", {"reason": "prov klart"})
