@@ -79,7 +79,7 @@ async def _state(client: Client, case_id: str, summary: CaseSummary | None) -> C
 
 
 async def register_extract(
-    session: Session, settings: Settings, client: Client, reader: Reader, personal_number: str
+    session: Session, settings: Settings, client: Client, reader: Reader, personal_number: str, *, via: str = VIA
 ) -> RegisterExtract:
     """Everything held on the person with this personal number; InvalidFields when it is not one."""
     try:
@@ -108,7 +108,7 @@ async def register_extract(
         )
     # The extract is itself a read of each case; a person without cases is a read naming none.
     if summaries:
-        record_reads(session, reader, list(summaries.values()), via=VIA, purpose=PURPOSE)
+        record_reads(session, reader, list(summaries.values()), via=via, purpose=PURPOSE)
     else:
-        record_unnamed_read(session, reader, via=VIA, purpose=PURPOSE)
+        record_unnamed_read(session, reader, via=via, purpose=PURPOSE)
     return extract

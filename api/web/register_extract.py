@@ -43,7 +43,7 @@ async def extract_page(
     number = raw.strip() if isinstance(raw, str) else ""
     errors = FormErrors()
     try:
-        extract = await register_extract(session, settings, client, user, number)
+        extract = await register_extract(session, settings, client, user, number, via=f"page {PATH}")
     except InvalidFields:
         errors.add("personal_number", N_("Enter a valid personal number, YYYYMMDD-NNNN"))
         code = status.HTTP_422_UNPROCESSABLE_CONTENT

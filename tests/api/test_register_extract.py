@@ -122,4 +122,6 @@ async def test_the_auditors_page_posts_the_number_and_shows_the_extract(mail: Ma
         assert download.status_code == 200 and "attachment" in download.headers["content-disposition"]
         assert person["personal_number"] not in download.headers["content-disposition"]
         assert [c["case_id"] for c in download.json()["cases"]] == [cid]
+    log = await s.api.get("/api/v1/access-log", params={"case_id": cid}, headers=await s.headers(AUDITOR))
+    assert "page /register-extract" in {e["via"] for e in log.json()["items"]}
     await s.act(WORKER, cid, "close", {"reason": "prov klart"})
