@@ -12,9 +12,9 @@ from activities.mail import Letterhead, render
 from activities.smtp import MailNotSent
 from core.metrics import MAILS
 from services.erasure import erase_past_retention
+from services.protected_identity import shown_initials
 from store.case_keys import CaseKeys
 from store.db import session_scope
-from store.sealing import initials_of
 from store.tasks import open_tasks_by_assignee
 from store.users import get_user
 from workflows.digest import SEND_DAILY_DIGEST, DigestReport, DigestRequest
@@ -52,7 +52,7 @@ class Digest(Mailing):
             tasks = [
                 {
                     "case_id": t.case_id,
-                    "initials": initials_of(self.keys, case),
+                    "initials": shown_initials(self.keys, case, None),  # a mail names no protected person
                     "kind": t.kind,
                     "about": t.about,
                     "due_at": _aware(t.due_at),

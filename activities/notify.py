@@ -2,6 +2,8 @@
 by e-mail to the task's holder when SMTP is configured. The notice key makes a retry deliver
 nothing twice."""
 
+import dataclasses
+
 import structlog
 from temporalio import activity
 
@@ -9,6 +11,8 @@ from activities.delivery import Mailing
 from activities.mail import render
 from activities.smtp import MailNotSent
 from core.metrics import ESCALATIONS, MAILS, REMINDERS
+from services.protected_identity import PROTECTED
+from store.cases import is_protected
 from store.db import session_scope
 from store.notifications import record_delivered
 from store.tasks import assignee_for
@@ -37,6 +41,9 @@ class Notifier(Mailing):
             )
             user = get_user(session, recipient) if recipient else None
             address = user.email if user is not None and user.active else None
+            if is_protected(session, notice.case_id):
+                # A mail leaves the service: no initials of a protected participant, to anyone.
+                notice = dataclasses.replace(notice, initials=PROTECTED)
             first = record_delivered(
                 session, key=notice.key, channel="inbox", recipient=recipient, case_id=notice.case_id
             )

@@ -14,7 +14,21 @@ from temporalio.client import Client
 
 from api.errors import json_answer
 from api.purpose import stated_purpose
-from api.routes import access_log, actions, admin, auth, cases, codec, erasure, history, reports, stats, tasks, tracks
+from api.routes import (
+    access_log,
+    actions,
+    admin,
+    auth,
+    cases,
+    codec,
+    erasure,
+    history,
+    register_extract,
+    reports,
+    stats,
+    tasks,
+    tracks,
+)
 from api.telemetry import RequestTelemetry
 from api.web import install_pages
 from api.web.errors import is_page, page_answer
@@ -72,7 +86,10 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
             headers={"Retry-After": "5"},
         )
 
-    for module in (auth, admin, cases, erasure, actions, tracks, tasks, access_log, history, stats, reports):
+    modules = (
+        auth, admin, cases, erasure, actions, tracks, tasks, access_log, history, register_extract, stats, reports
+    )
+    for module in modules:
         app.include_router(module.router, prefix="/api/v1")
     install_pages(app, settings)
     codec.install(app, settings)

@@ -12,6 +12,11 @@ def N_(message: str) -> str:  # gettext's conventional name for "mark now, trans
 
 VOCABULARY: dict[str, dict[str, str]] = {
     # A gender as a group in the figures.
+    # A participant with a protected identity (skyddade personuppgifter), where the name or the
+    # initials would stand for anyone but the responsible case worker (services/protected_identity.py).
+    "participant": {
+        "protected": N_("Protected"),
+    },
     "gender_group": {
         "woman": N_("Women"),
         "man": N_("Men"),
@@ -113,6 +118,7 @@ VOCABULARY: dict[str, dict[str, str]] = {
         "reassign": N_("Reassign"),
         "withdraw-consent": N_("Withdraw consent"),
         "close": N_("Close the case"),
+        "set-protected-identity": N_("Change protected identity"),
         "open": N_("Case opened"),
         # What the track and the clocks did to the case (the timeline's other entries).
         "seat-offered": N_("Offered a seat on the track"),
@@ -236,6 +242,7 @@ VOCABULARY: dict[str, dict[str, str]] = {
         "review_on": N_("Review on"),
         "resume_phase": N_("Resume in phase"),
         "responsible_worker": N_("Responsible case worker"),
+        "protected": N_("Protected identity"),
     },
     "hint": {
         "attendees": N_("One name per line."),
@@ -274,6 +281,7 @@ VOCABULARY: dict[str, dict[str, str]] = {
         "reassign": N_("New responsible case worker"),
         "withdraw-consent": N_("Consent to share withdrawn"),
         "close": N_("Case closed"),
+        "set-protected-identity": N_("Protected identity changed"),
         "seat-offered": N_("Seat offered by the track"),
         "admitted-by-lead": N_("Admitted by the track lead"),
         "declined-by-lead": N_("Refused by the track lead"),

@@ -11,6 +11,7 @@ from services.access_log import record_action_answer
 from services.cases import case_in_scope, responsible_for
 from services.errors import FieldError, InvalidFields
 from services.journeys import query_state, run_action
+from services.protected_identity import view_for
 from services.scope import actor_of
 from store.models import CaseSummary, Track, User
 from workflows import actions as a
@@ -63,4 +64,4 @@ async def act(
     session.close()
     view = await run_action(client, case_id, action, actor_of(user), body, idempotency_key, settings.action_timeout)
     record_action_answer(session, user, summary, action.value, via=via)
-    return view
+    return view_for(view, user.username)

@@ -16,6 +16,7 @@ from core.settings import Settings
 from services.access_log import OPEN_CASE_PROBE, record_case_read, record_reads
 from services.errors import Conflict, Erased, Forbidden, InvalidFields, NotFound
 from services.journeys import query_state, start_journey
+from services.protected_identity import view_for
 from services.scope import CASE_ACTORS, actor_of, acts_on, reads_case, sees_municipality
 from services.temporal import keys_of
 from store.cases import PersonHasOpenCase, forget_case, open_case_of, person_key, reserve_case
@@ -194,7 +195,7 @@ async def open_case(
             record_reads(session, user, [existing], via=via, purpose=OPEN_CASE_PROBE)
         raise Conflict("the person already has an open case") from None
     try:
-        return await start_journey(client, opening, settings.task_queue)
+        return view_for(await start_journey(client, opening, settings.task_queue), user.username)
     except BaseException:
         forget_case(session, case_id)
         raise
@@ -218,5 +219,5 @@ async def read_case(
         raise Erased(f"the case was erased on {erased_at:%Y-%m-%d}")
     state = await query_state(client, case_id)
     if state is None:
-        return _stored_view.validate_python(stored_view_of(keys_of(client), summary))
-    return state
+        state = _stored_view.validate_python(stored_view_of(keys_of(client), summary))
+    return view_for(state, user.username)

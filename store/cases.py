@@ -11,7 +11,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
 from store.case_keys import CaseErased, CaseKeys
-from store.models import CaseSummary, OpenPerson
+from store.models import CaseSummary, OpenPerson, PersonCase
 from store.sealing import sealed_values
 from workflows.domain import TargetGroup
 
@@ -35,9 +35,11 @@ def person_key(secret: bytes, normalised_personal_number: str) -> str:
 
 def reserve_case(session: Session, keys: CaseKeys, *, person: str, values: dict[str, Any]) -> None:
     """Claim the person's one open case and write the first summary (its personal fields
-    sealed with the case's new data key), in one transaction."""
+    sealed with the case's new data key), in one transaction; the case stays linked to the
+    person (by the hash) after it closes, for a register extract."""
     session.add(CaseSummary(**sealed_values(keys, values, session)))
     session.add(OpenPerson(person_key=person, case_id=values["case_id"]))
+    session.add(PersonCase(case_id=values["case_id"], person_key=person))
     try:
         session.commit()
     except IntegrityError as exc:
@@ -57,6 +59,9 @@ def forget_case(session: Session, case_id: str) -> None:
     """Undo `reserve_case` when the workflow could not be started."""
     for row in session.exec(select(OpenPerson).where(OpenPerson.case_id == case_id)):
         session.delete(row)
+    link = session.get(PersonCase, case_id)
+    if link is not None:
+        session.delete(link)
     summary = session.get(CaseSummary, case_id)
     if summary is not None:
         session.delete(summary)
@@ -131,3 +136,23 @@ def summaries_of(session: Session, case_ids: list[str]) -> dict[str, CaseSummary
     query = select(CaseSummary).where(col(CaseSummary.case_id).in_(case_ids))
     query = query.options(defer(CaseSummary.view), defer(CaseSummary.sealed_view))  # type: ignore[arg-type]
     return {row.case_id: row for row in session.exec(query)}
+
+
+def cases_of_person(session: Session, person: str) -> list[str]:
+    """Every case of the person with this keyed hash, open or closed, by reference."""
+    linked = select(PersonCase.case_id).where(PersonCase.person_key == person)
+    still_open = select(OpenPerson.case_id).where(OpenPerson.person_key == person)
+    return sorted(set(session.exec(linked)) | set(session.exec(still_open)))
+
+
+def summaries_with_views(session: Session, case_ids: list[str]) -> dict[str, CaseSummary]:
+    """The whole summary rows of these cases, the view stored at close included."""
+    if not case_ids:
+        return {}
+    return {row.case_id: row for row in session.exec(select(CaseSummary).where(col(CaseSummary.case_id).in_(case_ids)))}
+
+
+def is_protected(session: Session, case_id: str) -> bool:
+    """Whether the case's participant has a protected identity (skyddade personuppgifter)."""
+    query = select(CaseSummary.protected_identity).where(CaseSummary.case_id == case_id)
+    return bool(session.exec(query).first())

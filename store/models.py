@@ -58,6 +58,15 @@ class OpenPerson(SQLModel, table=True):
     case_id: str = Field(index=True, max_length=64)
 
 
+class PersonCase(SQLModel, table=True):
+    """Every case a person has had, open or closed, by the same keyed hash as `open_person`:
+    what a register extract (GDPR art. 15) finds a person's cases by. Never the number itself."""
+
+    __tablename__ = "person_case"
+    case_id: str = Field(primary_key=True, max_length=64)
+    person_key: str = Field(index=True, max_length=64)
+
+
 class CaseSummary(SQLModel, table=True):
     """The read model of a case; a write with a lower version than stored is ignored.
 

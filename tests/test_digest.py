@@ -26,7 +26,10 @@ from workflows.digest import DailyDigestWorkflow, DigestInput, DigestReport
 async def test_daily_digest_lists_open_and_overdue_tasks(mail: MailWorld) -> None:
     s, box = mail.stack, mail.box
     first, person = await open_case(s, DIGEST_WORKER)
-    second, _ = await open_case(s, DIGEST_WORKER, personal_number=case_body()["personal_number"])
+    # The second participant's identity is protected: the digest says "Skyddad", not the initials.
+    second, _ = await open_case(
+        s, DIGEST_WORKER, personal_number=case_body()["personal_number"], protected_identity=True
+    )
 
     async def settled() -> None:
         # Every holder the digest will mail holds their tasks: up to the supervisor's escalation.
@@ -53,8 +56,9 @@ async def test_daily_digest_lists_open_and_overdue_tasks(mail: MailWorld) -> Non
 
         digest_mail = await eventually(digest, timeout=30)
         assert "2 öppna, varav 2 försenade" in digest_mail.subject
-        for cid in (first, second):
-            assert f"ärende {cid} (Z. Q.)" in digest_mail.text and f"{PUBLIC_URL}/cases/{cid}" in digest_mail.text
+        for cid, shown in ((first, "Z. Q."), (second, "Skyddad")):
+            assert f"ärende {cid} ({shown})" in digest_mail.text and f"{PUBLIC_URL}/cases/{cid}" in digest_mail.text
+        assert digest_mail.text.count("(Z. Q.)") == 1
         assert digest_mail.text.count("FÖRSENAD") == 2 and "Avslut av introduktionen" in digest_mail.text
         assert_no_personal_data(digest_mail, person)
         # The coordinator's digest lists the escalations; no one gets a second digest that day.

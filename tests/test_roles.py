@@ -76,6 +76,8 @@ CASE_READ = only("worker", "af_worker", "supervisor", "af_supervisor", hidden=("
 CASE_ACT = only("worker", "af_worker", "coordinator", hidden=("outsider",))
 # Decision rights (000, 002, 003): Arbetsförmedlingen's staff alone; a municipality's get 403.
 AF_DECIDES = only("af_worker", hidden=("outsider",))
+# Protected identity: the responsible worker (the municipality's worker opened the case) or AF.
+PROTECTS = only("worker", "af_worker", hidden=("outsider",))
 # The track (of TOWN): everyone who sees the municipality, and Arbetsförmedlingen's people.
 TRACK_READ = only(*(r for r in ROLES if r != "outsider"), hidden=("outsider",))
 
@@ -107,6 +109,7 @@ def act_body(action: str) -> Callable[["World", str], Any]:
     bodies: dict[str, Callable[[World], Any]] = {
         "complete-introduction": lambda w: {"note": "klar"},
         "update-mapping": lambda w: {"swedish_level": "fluent"},
+        "set-protected-identity": lambda w: {"protected": True},
         "plan-effort": lambda w: {"kind": "sfi", "provider": "Komvux", "starts_on": day.isoformat()},
         "complete-effort": lambda w: {"effort_id": "e-none", "result": "klar"},
         "record-follow-up": lambda w: {
@@ -131,7 +134,7 @@ def act_body(action: str) -> Callable[["World", str], Any]:
 # In the order they are sent: the decision rights first, while the case is open; what ends the
 # case last. Each role that acts does so on a case of its own (World.acting_case).
 ACTIONS = [
-    "joint-standpoint", "withdraw", "complete-introduction", "update-mapping", "plan-effort", "complete-effort",
+    "joint-standpoint", "withdraw", "complete-introduction", "update-mapping", "set-protected-identity", "plan-effort", "complete-effort",
     "record-follow-up", "apply-to-track", "answer-offer", "postpone-review", "reactivate", "reassign",
     "record-exit", "record-outcome-attempt", "record-outcome", "withdraw-consent", "close",
 ]
@@ -170,7 +173,11 @@ TABLE: list[Row] = [
             "for or hold a task on (tests below): the escalation they get links to it, and they act on it"),
     *[
         Row("POST", f"/api/v1/cases/{{case_id}}/actions/{action}",
-            AF_DECIDES if action in ("joint-standpoint", "withdraw") else CASE_ACT, act_body(action))
+            AF_DECIDES if action in ("joint-standpoint", "withdraw")
+            else PROTECTS if action == "set-protected-identity" else CASE_ACT,
+            act_body(action),
+            why="not in the contract: protected identity is set by the responsible worker or AF"
+            if action == "set-protected-identity" else "")
         for action in ACTIONS
     ],
     Row("GET", "/api/v1/tracks", EVERYONE),
@@ -185,6 +192,10 @@ TABLE: list[Row] = [
     Row("POST", "/api/v1/tracks", only("admin"), empty),
     Row("GET", "/api/v1/tasks", EVERYONE),
     Row("GET", "/api/v1/access-log", only(*REVIEWERS)),
+    Row("POST", "/api/v1/cases/{case_id}/erase", only("admin"), empty,
+        why="issue 11: erasure (gallring) of a closed case is an administrator's; an open case answers 409"),
+    Row("POST", "/api/v1/register-extract", only("auditor"), json({"personal_number": "19900101-0018"}),
+        why="GDPR art. 15: the auditor makes a person's register extract"),
     Row("GET", "/api/v1/cases/{case_id}/history", only("auditor")),
     Row("GET", "/api/v1/cases/{case_id}/history/state", only("auditor")),
     Row("GET", "/api/v1/cases/{case_id}/history/export", only("auditor")),
@@ -230,6 +241,8 @@ TABLE: list[Row] = [
     Row("POST", "/audit/verify", only("auditor"), empty),
     Row("GET", "/audit/verify", only("auditor")),
     Row("GET", "/access-log", only(*REVIEWERS)),
+    Row("GET", "/register-extract", only("auditor")),
+    Row("POST", "/register-extract", only("auditor"), json({"personal_number": "19900101-0018"})),
 ]
 
 

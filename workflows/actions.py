@@ -46,6 +46,7 @@ class Action(StrEnum):
     REASSIGN = "reassign"
     WITHDRAW_CONSENT = "withdraw-consent"
     CLOSE = "close"
+    SET_PROTECTED_IDENTITY = "set-protected-identity"
 
 
 @dataclass(kw_only=True)
@@ -172,6 +173,13 @@ class Close(ActionBody):
     reason: Text
 
 
+@dataclass(kw_only=True)
+class SetProtectedIdentity(ActionBody):
+    """Skyddade personuppgifter: the participant is named to the responsible worker only."""
+
+    protected: bool
+
+
 BODIES: dict[Action, type[ActionBody]] = {
     Action.COMPLETE_INTRODUCTION: CompleteIntroduction,
     Action.UPDATE_MAPPING: UpdateMapping,
@@ -190,6 +198,7 @@ BODIES: dict[Action, type[ActionBody]] = {
     Action.REASSIGN: Reassign,
     Action.WITHDRAW_CONSENT: WithdrawConsent,
     Action.CLOSE: Close,
+    Action.SET_PROTECTED_IDENTITY: SetProtectedIdentity,
 }
 
 

@@ -50,6 +50,8 @@ OUTBOX_ONE_PASS = "outbox-one-pass-per-turn"
 PROCESS_OF_THE_AGREEMENTS = "process-of-the-agreements"
 # Since this patch the case also keeps the TargetGroups and Gender search attributes.
 GROUP_SEARCH_ATTRIBUTES = "target-groups-and-gender-search-attributes"
+# Since this patch a case's protected identity can change after the opening.
+PROTECTED_IDENTITY_ACTION = "protected-identity-action"
 
 
 class ActionRefusedError(ApplicationError):
@@ -148,6 +150,17 @@ class JourneyWorkflow:
     reassign = _action_update(Action.REASSIGN, a.Reassign)
     withdraw_consent = _action_update(Action.WITHDRAW_CONSENT, a.WithdrawConsent)
     close = _action_update(Action.CLOSE, a.Close)
+
+    @workflow.update(name=Action.SET_PROTECTED_IDENTITY.value)
+    async def set_protected_identity(self, actor: Actor, body: a.SetProtectedIdentity) -> CaseView:
+        # Only a case running this code can receive the update; the marker records in the case's
+        # history from when its protection could change after the opening.
+        workflow.patched(PROTECTED_IDENTITY_ACTION)
+        return self._act(actor, Action.SET_PROTECTED_IDENTITY, body)
+
+    @set_protected_identity.validator
+    def _check_set_protected_identity(self, actor: Actor, body: a.SetProtectedIdentity) -> None:
+        self._check(Action.SET_PROTECTED_IDENTITY, body, actor)
 
     @workflow.update(name=Action.APPLY_TO_TRACK.value)
     async def apply_to_track(self, actor: Actor, body: a.ApplyToTrack) -> CaseView:

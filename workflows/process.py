@@ -69,6 +69,7 @@ PHASES_OF: dict[Action, frozenset[Phase]] = {
     Action.REASSIGN: OPEN_PHASES,
     Action.WITHDRAW_CONSENT: OPEN_PHASES,
     Action.CLOSE: OPEN_PHASES,
+    Action.SET_PROTECTED_IDENTITY: OPEN_PHASES,
 }
 
 
@@ -94,6 +95,15 @@ DECISION_RIGHTS: dict[Action, DecisionRight] = {
         "withdrawal_by_af", AF, "withdrawing the programme is Arbetsförmedlingen's judgement (002)"
     ),
 }
+
+
+# Who may name the participant may change whether others can: the responsible worker, and
+# Arbetsförmedlingen, which owns the process (000). Others read "protected" and cannot lift it.
+PROTECTION_RULE = "protected_identity_by_responsible_or_af"
+
+
+def may_change_protection(responsible_worker: str, actor: Actor) -> bool:
+    return actor.username == responsible_worker or actor.organisation == AF
 
 
 def withheld_by(actor: Actor, action: Action) -> DecisionRight | None:
@@ -132,6 +142,9 @@ def check(state: CaseState, action: Action, body: a.ActionBody, actor: Actor, no
     if right is not None:
         message = f"{action.value} is not yours to decide: {right.why}"
         raise Refused(a.Refusal("forbidden", message, state.phase.value, rule=right.rule))
+    if action is Action.SET_PROTECTED_IDENTITY and not may_change_protection(state.responsible_worker, actor):
+        message = "only the responsible case worker or Arbetsförmedlingen changes a protected identity"
+        raise Refused(a.Refusal("forbidden", message, state.phase.value, rule=PROTECTION_RULE))
     allowed = allowed_actions(state)
     if action not in allowed:
         raise Refused(
@@ -172,6 +185,8 @@ def bad_input(state: CaseState, body: a.ActionBody, today: date) -> tuple[str, s
             return "review_on", "review_on must be after today"
         case a.UpdateMapping() if not mapping.changes(body):
             return "body", "no mapping field given"
+        case a.SetProtectedIdentity(protected=protected) if protected == state.participant.protected_identity:
+            return "protected", f"the identity is already {'protected' if protected else 'not protected'}"
         case a.Reassign(responsible_worker=worker) if worker == state.responsible_worker:
             return "responsible_worker", "already the responsible worker"
         case _:
@@ -387,6 +402,11 @@ def close(state: CaseState, body: a.Close, actor: Actor, now: datetime) -> str:
     return "closed without outcome"
 
 
+def set_protected_identity(state: CaseState, body: a.SetProtectedIdentity, actor: Actor, now: datetime) -> str:
+    state.participant = replace(state.participant, protected_identity=body.protected)
+    return "identity protected (skyddade personuppgifter)" if body.protected else "identity protection lifted"
+
+
 # Every action but apply-to-track (which waits for the track's answer) as one call:
 # (state, body, actor, now) -> the timeline's summary of what was done.
 ActionRule = Callable[[CaseState, Any, Actor, datetime], str]
@@ -407,4 +427,5 @@ RULES: dict[Action, ActionRule] = {
     Action.REASSIGN: reassign,
     Action.WITHDRAW_CONSENT: withdraw_consent,
     Action.CLOSE: close,
+    Action.SET_PROTECTED_IDENTITY: set_protected_identity,
 }

@@ -131,6 +131,14 @@ ACTION_ROUTES = [
         "Avsluta ärendet (close the case)",
         "Any open phase → `closed` without outcome: `reason`.",
     ),
+    ActionRoute(
+        "/cases/{case_id}/actions/set-protected-identity", Action.SET_PROTECTED_IDENTITY,
+        "Skyddade personuppgifter (protected identity)",
+        "Any open phase: `protected` true or false. A protected participant is named to the responsible "
+        "case worker only; everyone else reads `protected` where the name or initials would be (lists, "
+        "pages, answers, mails). Only the responsible case worker or Arbetsförmedlingen may change it "
+        "(403, rule `protected_identity_by_responsible_or_af`).",
+    ),
 ]
 
 

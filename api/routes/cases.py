@@ -10,6 +10,7 @@ from api.deps import CaseKeysDep, SessionDep, SettingsDep, TemporalDep, require
 from services import cases
 from services.access_log import record_list_read
 from services.cases import CaseCreate
+from services.protected_identity import PROTECTED, name_hidden
 from services.scope import CASE_ACTORS, CASE_LISTERS, CASE_OPENERS, CASE_READERS, municipalities_in_scope
 from store.case_keys import CaseKeys
 from store.cases import CaseFilter, list_cases
@@ -42,11 +43,13 @@ class CaseListItem(BaseModel):
     target_groups: list[TargetGroup] = Field(default_factory=list, description="by the current mapping")
 
     @classmethod
-    def of(cls, row: CaseSummary, keys: CaseKeys) -> "CaseListItem":
+    def of(cls, row: CaseSummary, keys: CaseKeys, reader: str) -> "CaseListItem":
         personal = personal_of(keys, row)  # sealed at rest; empty once the case is erased
         names = {"given_name": personal.given_name, "family_name": personal.family_name}
         item = cls.model_validate(row.model_dump(exclude={"given_name", "family_name"}) | names)
         item.target_groups = [group for group in TargetGroup if getattr(row, group.value)]
+        if name_hidden(row.protected_identity, reader, row.responsible_worker):
+            item.given_name, item.family_name = PROTECTED, ""
         return item
 
 
@@ -92,7 +95,7 @@ def find_cases(
     )
     rows, total = list_cases(session, f, limit=limit, offset=offset)
     record_list_read(session, user, rows)
-    items = [CaseListItem.of(r, keys) for r in rows]
+    items = [CaseListItem.of(r, keys, user.username) for r in rows]
     return CasePage(items=items, total=total, limit=limit, offset=offset)
 
 

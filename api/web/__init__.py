@@ -11,6 +11,7 @@ from api.web import (
     case_opening,
     dashboard,
     login,
+    register_extract,
     reports,
     statement,
     tasks,
@@ -31,6 +32,7 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(SecurityHeaders, behind_tls=settings.behind_tls)
     install_error_pages(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    pages = (login, worklist, case_opening, case, tasks, tracks, dashboard, reports, statement, audit, access_review)
+    pages = (login, worklist, case_opening, case, tasks, tracks, dashboard, reports, statement, audit, access_review,
+             register_extract)
     for module in pages:
         app.include_router(module.router)

@@ -65,6 +65,7 @@ LIKELY_ORDER = [
     Action.WITHDRAW,
     Action.WITHDRAW_CONSENT,
     Action.CLOSE,
+    Action.SET_PROTECTED_IDENTITY,
 ]
 
 

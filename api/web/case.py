@@ -23,7 +23,7 @@ from store.models import User
 from store.users import display_names
 from workflows.actions import Action
 from workflows.case import CaseView
-from workflows.process import withheld_by
+from workflows.process import may_change_protection, withheld_by
 
 router = APIRouter(include_in_schema=False)
 PAGE_VIA = "GET /cases/{case_id}"
@@ -73,6 +73,8 @@ async def _page(
     view = await cases.read_case(session, client, user, case_id, via=PAGE_VIA, purpose=PAGE_PURPOSE)
     may_act = user.role in CASE_ACTORS
     order, withheld = _by_rights(session, user, likely_first(view.allowed_actions) if may_act else [])
+    if not may_change_protection(view.responsible_worker, actor_of(user)):
+        order = [a for a in order if a is not Action.SET_PROTECTED_IDENTITY]
     if failed is not None and failed in order:
         order.remove(failed)
         order.insert(0, failed)  # the form with the errors first, and open

@@ -25,6 +25,7 @@ NAV = (
     NavItem("/dashboard", N_("Figures"), frozenset({Role.SUPERVISOR})),
     NavItem("/reports", N_("Reports"), frozenset({Role.SUPERVISOR})),
     NavItem("/audit", N_("Audit"), frozenset({Role.AUDITOR})),
+    NavItem("/register-extract", N_("Register extract"), frozenset({Role.AUDITOR})),
     NavItem("/access-log", N_("Access log"), frozenset({Role.SUPERVISOR, Role.AUDITOR})),
 )
 

@@ -10,8 +10,8 @@ from fastapi.responses import Response
 from api.deps import CaseKeysDep, SessionDep
 from api.web.deps import PagesDep, PageUser
 from services.access_log import record_list_read
+from services.protected_identity import shown_initials
 from store.cases import summaries_of
-from store.sealing import initials_of
 from store.tasks import inbox
 
 router = APIRouter(include_in_schema=False)
@@ -43,7 +43,7 @@ def tasks_page(request: Request, pages: PagesDep, user: PageUser, session: Sessi
     rows = [
         TaskRow(
             case_id=t.case_id,
-            initials=initials_of(keys, cases[t.case_id]) if t.case_id in cases else "",
+            initials=shown_initials(keys, cases.get(t.case_id), user.username),
             kind=t.kind,
             about=t.about,
             audience=t.audience,

@@ -18,11 +18,11 @@ from core.words import N_
 from services import tracks as service
 from services.access_log import record_list_read
 from services.errors import Forbidden, InvalidFields, Refused
+from services.protected_identity import shown_initials
 from services.scope import actor_of, changes_track, decides_on_track, sees_applicant
 from services.temporal import keys_of
 from store.cases import summaries_of
 from store.models import Municipality, Track, User
-from store.sealing import initials_of
 from store.users import display_names
 from workflows.calendar import STOCKHOLM
 from workflows.seat_messages import AdmissionRound, RankReason, TrackView
@@ -55,7 +55,7 @@ def _seats(
     ranks = {r.case_id: r for r in live.ranks}
     keys = keys_of(client)
     return {
-        name: [Seat(c, initials_of(keys, shown[c]) if c in shown else "", ranks.get(c)) for c in ids]
+        name: [Seat(c, shown_initials(keys, shown[c], user.username) if c in shown else "", ranks.get(c)) for c in ids]
         for name, ids in lists.items()
     }
 

@@ -20,11 +20,11 @@ from api.web.forms import FormErrors
 from api.web.next_step import next_step
 from core.words import N_
 from services.access_log import record_list_read
+from services.protected_identity import shown_initials
 from services.scope import CASE_ACTORS, CASE_LISTERS, CASE_READERS, municipalities_in_scope
 from services.tracks import visible_tracks
 from store.cases import CaseFilter, list_cases
 from store.models import Municipality, User
-from store.sealing import initials_of
 from store.tasks import inbox, open_tasks_of_cases
 from store.users import display_names
 from workflows.domain import AF, Audience, Phase
@@ -144,7 +144,7 @@ def worklist(request: Request, pages: PagesDep, user: PageUser, session: Session
         rows.append(
             WorklistRow(
                 case_id=s.case_id,
-                initials=initials_of(keys, s),
+                initials=shown_initials(keys, s, user.username),
                 phase=s.phase,
                 next_step=next_step(s.phase, s.application_status, soonest),
                 due_at=s.next_due_at,

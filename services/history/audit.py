@@ -16,11 +16,13 @@ from services.access_flags import Reader
 from services.access_log import record_reads
 from services.history.errors import InvalidField, NoSuchCase, Undecodable
 from services.history.export import export_document, read_document
+from services.history.masking import mask_names
 from services.history.payloads import decoded
 from services.history.replay import StateAsOf, state_at
 from services.history.runs import CaseRecord, Run, fetch_record
 from services.history.timeline import HistoryEntry, timeline
 from services.history.verdict import Verdict, judge_received, judge_record
+from services.protected_identity import view_for
 from store.history_exports import issued_export, record_export
 from store.models import CaseSummary
 
@@ -61,6 +63,16 @@ async def case_timeline(
     session: Session, client: Client, reader: Reader, case_id: str, *, via: str = f"GET {HISTORY}"
 ) -> CaseTimeline:
     record = await _read(session, client, reader, case_id, via, "audit: the case's history")
+    return _timeline_of(record, client)
+
+
+async def unlogged_timeline(client: Client, case_id: str) -> CaseTimeline:
+    """The timeline for a caller that writes the access log itself (a register extract)."""
+    return _timeline_of(await _record(client, case_id), client)
+
+
+def _timeline_of(record: CaseRecord, client: Client) -> CaseTimeline:
+    case_id = record.case_id
     entries = timeline(record.runs, client.data_converter.payload_converter)
     runs = [run.run_id for run in record.runs]
     return CaseTimeline(case_id, record.workflow_id, not record.earlier_runs_gone, runs, entries)
@@ -74,6 +86,7 @@ async def case_state_at(
     if found is None:
         begins = record.runs[0].started_at.isoformat()
         raise InvalidField("at", f"before the case's record, which begins {begins}")
+    found.state = view_for(found.state, reader.username)
     return found
 
 
@@ -88,6 +101,9 @@ async def export_case(
     session: Session, client: Client, reader: Reader, case_id: str, *, via: str = f"GET {HISTORY}/export"
 ) -> dict[str, Any]:
     record = await _read(session, client, reader, case_id, via, "audit: export of the record")
+    if _case(session, case_id).protected_identity:
+        for run in record.runs:
+            mask_names(run.events)
     now = datetime.now(UTC)
     document = export_document(
         case_id=case_id,

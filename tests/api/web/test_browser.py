@@ -19,7 +19,7 @@ import uvicorn
 
 from api.main import create_app
 from tests.api.web.town import PASSWORD, Town, build_town, open_case, to_track_selection
-from tests.stack import Stack, eventually
+from tests.stack import Stack, eventually, personal_number
 
 ROOT = Path(__file__).resolve().parents[3]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -383,3 +383,25 @@ async def test_the_supervisors_figures_and_reports(visit: Visit, stack: Stack) -
         await page.set_viewport_size({"width": 375, "height": 740})
         await visit.go(f"/dashboard?municipality={cohort.MUNICIPALITY}&lang=sv")
         await visit.check("dashboard-narrow-sv")
+
+
+async def test_the_auditor_makes_a_register_extract_by_keyboard(visit: Visit, world: World, stack: Stack) -> None:
+    page = visit.page
+    number = personal_number()
+    case_id = await open_case(stack, world.town, personal_number=number, given_name="Gun", family_name="Holm")
+    await visit.sign_in("granskare")
+    await visit.go("/register-extract")
+    await visit.check("register-extract-sv")
+    await page.fill("#personal_number", "12345")
+    async with page.expect_navigation():
+        await page.keyboard.press("Enter")
+    assert await page.evaluate("document.activeElement.id") == "error-summary"
+    await visit.check("register-extract-error-sv")
+    await page.fill("#personal_number", number)
+    async with page.expect_navigation():
+        await page.keyboard.press("Enter")
+    assert page.url.endswith("/register-extract")  # the number travelled in the body
+    main = await page.inner_text("main")
+    assert case_id in main and "Gun Holm" in main and "Ärendet öppnat" in main
+    await visit.check("register-extract-result-sv")
+    await stack.act(world.town.worker, case_id, "close", {"reason": "prov klart"})
