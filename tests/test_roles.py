@@ -134,8 +134,8 @@ def act_body(action: str) -> Callable[["World", str], Any]:
 # In the order they are sent: the decision rights first, while the case is open; what ends the
 # case last. Each role that acts does so on a case of its own (World.acting_case).
 ACTIONS = [
-    "joint-standpoint", "withdraw", "complete-introduction", "update-mapping", "set-protected-identity", "plan-effort", "complete-effort",
-    "record-follow-up", "apply-to-track", "answer-offer", "postpone-review", "reactivate", "reassign",
+    "joint-standpoint", "withdraw", "complete-introduction", "update-mapping", "set-protected-identity",
+    "plan-effort", "complete-effort", "record-follow-up", "apply-to-track", "answer-offer", "postpone-review", "reactivate", "reassign",
     "record-exit", "record-outcome-attempt", "record-outcome", "withdraw-consent", "close",
 ]
 
