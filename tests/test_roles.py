@@ -135,7 +135,8 @@ def act_body(action: str) -> Callable[["World", str], Any]:
 # case last. Each role that acts does so on a case of its own (World.acting_case).
 ACTIONS = [
     "joint-standpoint", "withdraw", "complete-introduction", "update-mapping", "set-protected-identity",
-    "plan-effort", "complete-effort", "record-follow-up", "apply-to-track", "answer-offer", "postpone-review", "reactivate", "reassign",
+    "plan-effort", "complete-effort", "record-follow-up", "apply-to-track", "answer-offer", "postpone-review",
+    "reactivate", "reassign",
     "record-exit", "record-outcome-attempt", "record-outcome", "withdraw-consent", "close",
 ]
 
