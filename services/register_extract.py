@@ -23,9 +23,12 @@ from services.history.audit import unlogged_timeline
 from services.history.errors import HistoryNotHeld, Undecodable
 from services.history.timeline import HistoryEntry
 from services.journeys import query_state
+from services.temporal import keys_of
+from store.case_keys import CaseErased, CaseKeys
 from store.cases import cases_of_person, person_key, summaries_with_views
 from store.models import CaseSummary
 from store.person_data import held_on_cases
+from store.sealing import personal_of, stored_view_of
 from workflows.case import CaseView
 
 VIA = "POST /api/v1/register-extract"
@@ -62,6 +65,14 @@ def _row(row: Any, *leave_out: str) -> dict[str, Any]:
     return {k: v.replace(tzinfo=UTC) if isinstance(v, datetime) and v.tzinfo is None else v for k, v in values.items()}
 
 
+def _summary(keys: CaseKeys, row: CaseSummary) -> dict[str, Any]:
+    """The read-model row with its sealed fields opened (empty once the case is erased)."""
+    values = _row(row, "view", "personal", "sealed_view")
+    personal = personal_of(keys, row)
+    names = {"given_name": personal.given_name, "family_name": personal.family_name}
+    return values | names | {"birth_date": personal.birth_date, "erased": personal.erased}
+
+
 async def _history(client: Client, case_id: str) -> tuple[list[HistoryEntry] | None, str | None]:
     try:
         return (await unlogged_timeline(client, case_id)).events, None
@@ -73,9 +84,13 @@ async def _history(client: Client, case_id: str) -> tuple[list[HistoryEntry] | N
 
 async def _state(client: Client, case_id: str, summary: CaseSummary | None) -> CaseView | None:
     live = await query_state(client, case_id)
-    if live is not None or summary is None or not summary.view:
+    if live is not None or summary is None:
         return live
-    return _stored_view.validate_python(summary.view)
+    try:
+        stored = stored_view_of(keys_of(client), summary)
+    except CaseErased:
+        return None
+    return _stored_view.validate_python(stored) if stored else None
 
 
 async def register_extract(
@@ -97,7 +112,7 @@ async def register_extract(
         extract.cases.append(
             CaseExtract(
                 case_id=case_id,
-                summary=_row(summary, "view") if summary is not None else None,
+                summary=_summary(keys_of(client), summary) if summary is not None else None,
                 state=await _state(client, case_id, summary),
                 history=history,
                 history_note=note,
