@@ -2,9 +2,11 @@
 contract writes them: 404, 403 (naming the rule), 409 (with the phase and allowed actions),
 422 (each error naming its field), 503 (retry with the same key)."""
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import status
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from services.errors import Conflict, DomainError, FieldError, Forbidden, InvalidFields, NotFound, Refused, Unavailable
@@ -13,6 +15,18 @@ from services.errors import Conflict, DomainError, FieldError, Forbidden, Invali
 def field_errors_body(errors: list[FieldError]) -> list[dict[str, Any]]:
     """The 422 body: FastAPI's own shape, so a validation error and a service's read alike."""
     return [{"loc": ["body", e.field], "msg": e.message, "type": e.kind, **e.extra} for e in errors]
+
+
+# What pydantic's errors carry beside the field and the message: `input` is the value sent (for a
+# missing field, the whole body: a personal number with it), `ctx` and `url` may repeat it.
+_NOT_ANSWERED = frozenset({"input", "ctx", "url"})
+
+
+def invalid_input_answer(errors: Iterable[Mapping[str, Any]]) -> JSONResponse:
+    """The 422 of a body, query or header that does not validate: each error names its field and
+    says what is wrong, and never repeats what was sent."""
+    detail = [{k: v for k, v in e.items() if k not in _NOT_ANSWERED} for e in errors]
+    return JSONResponse({"detail": jsonable_encoder(detail)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 def json_answer(error: DomainError) -> JSONResponse:

@@ -5,13 +5,12 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import Depends, FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from temporalio.client import Client
 
-from api.errors import json_answer
+from api.errors import invalid_input_answer, json_answer
 from api.purpose import stated_purpose
 from api.routes import access_log, actions, admin, auth, cases, codec, history, reports, stats, tasks, tracks
 from api.web import install_pages
@@ -47,9 +46,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, exc: RequestValidationError) -> JSONResponse:
-        # Never echo the submitted values: they may hold a personal number.
-        errors = [{k: v for k, v in e.items() if k not in ("input", "ctx", "url")} for e in exc.errors()]
-        return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+        return invalid_input_answer(exc.errors())
 
     @app.exception_handler(DomainError)
     async def refused(request: Request, exc: DomainError) -> Response:

@@ -16,6 +16,7 @@ from core.settings import Settings
 from services.access_log import record_case_read
 from services.errors import Conflict, Forbidden, InvalidFields, NotFound
 from services.journeys import query_state, start_journey
+from services.person_name import PersonName
 from services.scope import CASE_ACTORS, actor_of, sees_municipality
 from store.cases import PersonHasOpenCase, forget_case, person_key, reserve_case
 from store.models import CaseSummary, Municipality, User
@@ -38,7 +39,6 @@ from workflows.phases import initial_state
 from workflows.views import row_of
 
 _stored_view = TypeAdapter(CaseView)
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 def today() -> date:
@@ -58,8 +58,8 @@ class CaseCreate(BaseModel):
 
     model_config = {"extra": "forbid"}
     personal_number: str = Field(description="personnummer or samordningsnummer, YYYYMMDD-NNNN")
-    given_name: Text
-    family_name: Text
+    given_name: PersonName
+    family_name: PersonName
     gender: Gender
     municipality: Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
     education_level: EducationLevel

@@ -20,3 +20,40 @@ async def test_a_personal_number_in_other_digits_opens_no_second_case(stack: Sta
     assert r.json()["detail"][0]["loc"] == ["body", "personal_number"]
     assert same_person not in r.text and number not in r.text
 
+
+
+async def test_names_are_kept_in_one_form_and_refused_with_controls_or_too_long(stack: Stack) -> None:
+    decomposed = "Jose\u0301"  # "José" typed as e + a combining accent
+    case = await stack.open_case(given_name=decomposed, family_name=" Åberg ")
+    assert case["given_name"] == "José" and case["family_name"] == "Åberg"
+    headers = await stack.headers(W)
+    for field, bad in (
+        ("given_name", "Amal\nHassan"),
+        ("family_name", "Hassan\x00"),
+        ("family_name", "\u202enassaH"),  # right-to-left override: reads as another name
+        ("given_name", "A" * 101),
+        ("given_name", "   "),
+    ):
+        number = personal_number()
+        body = case_body(personal_number=number, **{field: bad})
+        r = await stack.api.post("/api/v1/cases", json=body, headers=headers)
+        assert r.status_code == 422, (field, bad, r.text)
+        assert [e["loc"] for e in r.json()["detail"]] == [["body", field]]
+        assert number not in r.text and number.replace("-", "") not in r.text
+
+
+async def test_a_refusal_never_repeats_the_body_it_refuses(stack: Stack) -> None:
+    number = personal_number()
+    body = case_body(personal_number=number, family_name="Quarnström")
+    del body["given_name"]
+    headers = await stack.headers(W)
+    missing = await stack.api.post("/api/v1/cases", json=body, headers=headers)
+    assert missing.status_code == 422
+    assert missing.json()["detail"] == [{"loc": ["body", "given_name"], "msg": "Field required", "type": "missing"}]
+    wrong = await stack.api.post("/api/v1/cases", json=body | {"given_name": "A", "gender": 7}, headers=headers)
+    json_type = headers | {"content-type": "application/json"}
+    broken = await stack.api.post("/api/v1/cases", content=f'{{"personal_number": "{number}", ', headers=json_type)
+    for r in (missing, wrong, broken):
+        assert r.status_code == 422, r.text
+        for secret in (number, number.replace("-", ""), "Quarnström"):
+            assert secret not in r.text, r.text
