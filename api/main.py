@@ -13,9 +13,11 @@ from temporalio.client import Client
 from api.errors import invalid_input_answer, json_answer
 from api.purpose import stated_purpose
 from api.routes import access_log, actions, admin, auth, cases, codec, history, reports, stats, tasks, tracks
+from api.sign_in import SignIn
 from api.web import install_pages
 from api.web.errors import is_page, page_answer
 from core.logging import configure_logging
+from core.secrets import jwt_secret
 from core.settings import Settings, get_settings
 from services.errors import DomainError
 from services.temporal import connect, ensure_search_attributes
@@ -43,6 +45,8 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     )
     app.state.settings = settings
     app.state.temporal = temporal
+    jwt_secret(settings)  # refuses to start with a secret too short to sign logins
+    app.state.sign_in = SignIn(settings)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -181,3 +181,12 @@ class Report(SQLModel, table=True):
     figures: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     html: str
     csv: str
+
+
+class RevokedLogin(SQLModel, table=True):
+    """A login ended before its time (logout): a bearer token's `jti` or a page session's id,
+    refused on every request until `expires_at`, when the login would have ended anyway."""
+
+    __tablename__ = "revoked_login"
+    jti: str = Field(primary_key=True, max_length=64)
+    expires_at: datetime = utc_column(nullable=False, index=True)

@@ -28,10 +28,10 @@ from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadConverter
 
 from api.deps import SessionDep, SettingsDep, TemporalDep, get_current_user, oauth2_scheme
+from api.web.deps import session_user
 from core.settings import Settings
 from services.access_log import record_reads, record_unnamed_read
 from store.models import CaseSummary, User
-from store.users import get_user
 from workflows.domain import AF, Role
 
 log = structlog.get_logger()
@@ -80,9 +80,8 @@ def decoding_user(
     if bearer or cookie:
         return codec_user(session, settings, bearer, cookie)
     pages = getattr(request.app.state, "pages", None)
-    page_session = pages.sessions.read(request) if pages is not None else None
-    user = get_user(session, page_session.username) if page_session and page_session.username else None
-    if user is None or not user.active:
+    user = session_user(request, pages, session) if pages is not None else None
+    if user is None:
         return codec_user(session, settings, None, None)  # 401, as without any credential
     return user
 
