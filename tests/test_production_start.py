@@ -20,7 +20,8 @@ def prestart(tmp_path: Path, **extra: str) -> set[str]:
     env |= {"SAMVERKAN_DATA_DIR": str(tmp_path / "data"), "SAMVERKAN_ADMIN_PASSWORD": "a-long-admin-password"}
     env |= {"PYTHONPATH": str(ROOT), "SAMVERKAN_LOG_LEVEL": "warning"} | extra
     # In an empty directory: no .env of a developer's machine is read.
-    done = subprocess.run([sys.executable, "-m", "store.prestart"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    command = [sys.executable, "-m", "store.prestart"]
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     with session_scope(f"sqlite:///{tmp_path / 'data' / 'samverkan.db'}") as session:
         return set(session.exec(select(User.username)).all())
