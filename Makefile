@@ -58,10 +58,13 @@ messages: $(STAMP)
 	$(BIN)/pybabel update -i locale/messages.pot -d locale --no-fuzzy-matching --ignore-obsolete --width 100
 	rm locale/messages.pot
 
-# htmx is served from the project: refresh the vendored copy from the npm package (package.json).
+# htmx and Swagger UI (the API explorer at /docs) are served from the project: refresh the
+# vendored copies from the npm packages (package.json).
 vendor:
 	npm ci --no-audit --no-fund --silent
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE static/vendor/htmx/
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+		node_modules/swagger-ui-dist/LICENSE node_modules/swagger-ui-dist/NOTICE static/vendor/swagger-ui/
 
 # Rebuild the case read model (the supervisors' figures) from the journeys in Temporal.
 rebuild: $(STAMP)

@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from temporalio.client import Client
 
+from api.api_docs import install_api_docs
+from api.body_limit import BodyLimit
 from api.errors import invalid_input_answer, json_answer
 from api.purpose import stated_purpose
 from api.routes import access_log, actions, admin, auth, cases, codec, history, reports, stats, tasks, tracks
@@ -41,6 +43,8 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         summary="Workflow service for DUA cooperation between municipalities and Arbetsförmedlingen",
         version="1.0.0",
         lifespan=lifespan,
+        docs_url=None,  # api/api_docs.py serves it without a CDN
+        redoc_url=None,
         dependencies=[Depends(stated_purpose)],
     )
     app.state.settings = settings
@@ -60,7 +64,9 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     for module in (auth, admin, cases, actions, tracks, tasks, access_log, history, stats, reports):
         app.include_router(module.router, prefix="/api/v1")
     install_pages(app, settings)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
     codec.install(app, settings)
+    install_api_docs(app)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

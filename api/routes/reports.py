@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 
 from api.deps import SessionDep, SettingsDep, TemporalDep, require
+from api.web.security import REPORT_POLICY
 from store.models import Report, User
 from workflows.domain import AF, Role
 from workflows.report import ReportInput, ReportKind, ReportWorkflow
@@ -85,7 +86,7 @@ def get_report(
     if report is None or not _visible(user, report):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no report {report_id}")
     if format == "html":
-        return HTMLResponse(report.html)
+        return HTMLResponse(report.html, headers={"Content-Security-Policy": REPORT_POLICY})
     if format == "csv":
         name = f"{report.kind}-{report.period_from}-{report.period_to}.csv"
         return PlainTextResponse(report.csv, media_type="text/csv; charset=utf-8",

@@ -4,8 +4,8 @@ API's bearer tokens and the pages' session cookie alike), and the log says who s
 failed without a password or anything typed that is not a user."""
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,20 +19,11 @@ from api.sign_in import SignIn
 from core.logging import configure_logging
 from core.secrets import jwt_secret
 from store.seed import DEMO_PASSWORD
+from tests.api.own_app import app_with
 from tests.api.web.town import browser, csrf_token, sign_in
 from tests.stack import Stack
 
 TOKEN = "/api/v1/auth/token"
-
-
-@asynccontextmanager
-async def app_with(stack: Stack, address: str = "10.0.0.1", **settings: Any) -> AsyncIterator[httpx.AsyncClient]:
-    """An app of its own (its own counts) over the stack, reached from `address`."""
-    app = create_app(stack.settings.model_copy(update=settings), temporal=stack.temporal)
-    transport = httpx.ASGITransport(app=app, client=(address, 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://samverkan.test") as client:
-        client.app = app  # type: ignore[attr-defined]
-        yield client
 
 
 def login(username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
