@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from services.errors import Conflict, DomainError, FieldError, Forbidden, InvalidFields, NotFound, Refused, Unavailable
 
@@ -53,3 +54,26 @@ def json_answer(error: DomainError) -> JSONResponse:
         code = status.HTTP_503_SERVICE_UNAVAILABLE
         headers = {"Retry-After": "5"}
     return JSONResponse({"detail": detail}, status_code=code, headers=headers)
+
+
+class ErrorAnswer(BaseModel):
+    """Every refusal: `detail` is a message, or an object with the message and what it names
+    (the rule, the phase and allowed actions), or for 422 the list of fields."""
+
+    detail: Any
+
+
+# What any route of the JSON API (and the codec) may answer besides its own success, so that
+# the schema names every status a client can meet (tests/fuzz.py holds the app to it).
+ERROR_ANSWERS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorAnswer, "description": description}
+    for code, description in (
+        (401, "not signed in, or the login has ended (expired, logged out)"),
+        (403, "this role or organisation may not do this; `rule` names a decision right"),
+        (404, "no such case, track, report or user within your scope"),
+        (409, "refused in the case's phase (with `phase` and `allowed_actions`), or already exists"),
+        (413, "the request body is too large"),
+        (503, "Temporal did not answer in time: retry with the same Idempotency-Key"),
+    )
+}
+

@@ -12,7 +12,7 @@ from temporalio.client import Client
 
 from api.api_docs import install_api_docs
 from api.body_limit import BodyLimit
-from api.errors import invalid_input_answer, json_answer
+from api.errors import ERROR_ANSWERS, invalid_input_answer, json_answer
 from api.purpose import stated_purpose
 from api.routes import access_log, actions, admin, auth, cases, codec, history, reports, stats, tasks, tracks
 from api.sign_in import SignIn
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         return json_answer(exc) if not is_page(request) else page_answer(request, exc)
 
     for module in (auth, admin, cases, actions, tracks, tasks, access_log, history, stats, reports):
-        app.include_router(module.router, prefix="/api/v1")
+        app.include_router(module.router, prefix="/api/v1", responses=ERROR_ANSWERS)
     install_pages(app, settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
     codec.install(app, settings)
@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         """Liveness: the process answers."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"])
+    @app.get("/readyz", tags=["health"], responses={503: {"description": "the database or Temporal does not answer"}})
     async def readyz(request: Request) -> JSONResponse:
         """Readiness: the database and Temporal answer."""
         checks: dict[str, str] = {}

@@ -28,6 +28,7 @@ from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadConverter
 
 from api.deps import SessionDep, SettingsDep, TemporalDep, get_current_user, oauth2_scheme
+from api.errors import ERROR_ANSWERS
 from api.web.deps import session_user
 from core.settings import Settings
 from services.access_log import record_reads, record_unnamed_read
@@ -231,5 +232,5 @@ class _CodecCORS:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    app.include_router(router)
+    app.include_router(router, responses=ERROR_ANSWERS)
     app.add_middleware(_CodecCORS, origins=ui_origins(settings))

@@ -76,7 +76,20 @@ async def order_report(
     return _public(report)
 
 
-@router.get("/reports/{report_id}", response_model=None)
+@router.get(
+    "/reports/{report_id}",
+    response_model=None,
+    responses={
+        200: {
+            "description": "the report in the format asked for",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/html": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
 def get_report(
     report_id: int, user: Supervisor, session: SessionDep,
     format: Annotated[Literal["json", "html", "csv"], Query(description="json (the figures), html or csv")] = "json",
