@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-web bench-figures clean histories messages vendor browser-deps rebuild
+.PHONY: run test lint bench bench-web bench-figures clean histories messages vendor browser-deps rebuild fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,14 @@ browser-deps:
 		|| echo "note: Chromium could not be installed; the browser tests will be skipped"
 	@test -f node_modules/axe-core/axe.min.js || { command -v npm >/dev/null && npm ci --no-audit --no-fund --silent; } \
 		|| echo "note: axe-core could not be installed (npm ci); the browser tests will be skipped"
+
+# The API fuzzed long from its own schema, as every role, on SQLite and PostgreSQL (the short
+# seeded run is part of `make test`). FUZZ_EXAMPLES requests per database; a new seed each run
+# unless FUZZ_SEED is given (a failure prints the seed it ran with).
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)
+	SAMVERKAN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) SAMVERKAN_FUZZ_SEED=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')} \
+		$(BIN)/python -m pytest -n 2 --dist loadgroup -s -q --timeout 0 tests/api/test_fuzz.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

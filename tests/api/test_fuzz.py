@@ -49,4 +49,4 @@ async def test_no_server_error_and_no_answer_outside_the_schema(
         run = await fuzz(stack, EXAMPLES, SEED)
     print(run.report())
     assert run.requests >= EXAMPLES
-    assert not run.findings, run.report()
+    assert not run.findings, f"seed {SEED}: {run.report()}"
