@@ -13,6 +13,7 @@ from temporalio.client import Client
 from api.api_docs import install_api_docs
 from api.body_limit import BodyLimit
 from api.errors import ERROR_ANSWERS, invalid_input_answer, json_answer
+from api.nul_guard import NulGuard
 from api.purpose import stated_purpose
 from api.routes import access_log, actions, admin, auth, cases, codec, history, reports, stats, tasks, tracks
 from api.sign_in import SignIn
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     for module in (auth, admin, cases, actions, tracks, tasks, access_log, history, stats, reports):
         app.include_router(module.router, prefix="/api/v1", responses=ERROR_ANSWERS)
     install_pages(app, settings)
+    app.add_middleware(NulGuard)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
     codec.install(app, settings)
     install_api_docs(app)

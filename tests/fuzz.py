@@ -90,7 +90,13 @@ async def fuzz(stack: Stack, examples: int, seed_value: int) -> FuzzRun:
                 case.path_parameters[name] = pick.choice(ids[name])
         kwargs = case.as_transport_kwargs(base_url=str(stack.api.base_url).rstrip("/"))
         kwargs["headers"] = dict(kwargs.get("headers") or {}) | {"Authorization": tokens[role]}
-        response = send(_httpx_kwargs(kwargs))
+        try:
+            response = send(_httpx_kwargs(kwargs))
+        except Exception as crash:  # noqa: BLE001 - the app raised: a 500 to any client
+            what = f"server error: {type(crash).__name__}: {str(crash).splitlines()[0][:200]}"
+            run.findings.setdefault((f"{case.method} {case.path}", what), f"as {role}: {case.as_curl_command()}")
+            run.requests += 1
+            return
         if case.path == "/api/v1/auth/logout" and response.status_code == 204:
             tokens[role] = f"Bearer {issue_token(role, stack.settings)}"
         run.requests += 1
