@@ -20,6 +20,7 @@ from store.models import User
 from store.users import authenticate, get_user
 
 log = structlog.get_logger()
+MAX_KEYS = 100_000  # usernames (or addresses) with recent failures kept at once
 
 
 class Face(StrEnum):
@@ -66,6 +67,10 @@ class FailureWindow:
         with self._lock:
             now = self.clock()
             self._recent(key, now)
+            if key not in self._failures and len(self._failures) >= MAX_KEYS:
+                # A flood of made-up usernames must not grow the process without end: the key
+                # counted longest ago goes (dicts keep insertion order).
+                del self._failures[next(iter(self._failures))]
             self._failures.setdefault(key, deque()).append(now)
 
     def forget(self, key: str) -> None:
