@@ -9,7 +9,7 @@ DEV_LOCK := requirements-dev.lock
 UV := uv==0.13.9
 COMPILE := $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 --generate-hashes
 
-.PHONY: run test lint bench bench-web bench-figures clean histories messages vendor browser-deps rebuild lock
+.PHONY: run test lint bench bench-web bench-figures clean histories messages vendor browser-deps rebuild lock fuzz
 
 # Exactly the locked versions (hashes checked), then the project itself without resolving again.
 $(STAMP): pyproject.toml $(DEV_LOCK)
@@ -47,6 +47,14 @@ browser-deps:
 	@test -f node_modules/axe-core/axe.min.js || { command -v npm >/dev/null && npm ci --no-audit --no-fund --silent; } \
 		|| echo "note: axe-core could not be installed (npm ci); the browser tests will be skipped"
 
+# The API fuzzed long from its own schema, as every role, on SQLite and PostgreSQL (the short
+# seeded run is part of `make test`). FUZZ_EXAMPLES requests per database; a new seed each run
+# unless FUZZ_SEED is given (a failure prints the seed it ran with).
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)
+	SAMVERKAN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) SAMVERKAN_FUZZ_SEED=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')} \
+		$(BIN)/python -m pytest -n 2 --dist loadgroup -s -q --timeout 0 tests/api/test_fuzz.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
@@ -77,10 +85,13 @@ messages: $(STAMP)
 	$(BIN)/pybabel update -i locale/messages.pot -d locale --no-fuzzy-matching --ignore-obsolete --width 100
 	rm locale/messages.pot
 
-# htmx is served from the project: refresh the vendored copy from the npm package (package.json).
+# htmx and Swagger UI (the API explorer at /docs) are served from the project: refresh the
+# vendored copies from the npm packages (package.json).
 vendor:
 	npm ci --no-audit --no-fund --silent
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE static/vendor/htmx/
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+		node_modules/swagger-ui-dist/LICENSE node_modules/swagger-ui-dist/NOTICE static/vendor/swagger-ui/
 
 # Rebuild the case read model (the supervisors' figures) from the journeys in Temporal.
 rebuild: $(STAMP)

@@ -8,13 +8,13 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 from temporalio.client import Client
 
-from api.auth import username_from_token
-from core.secrets import jwt_secret
+from api.auth import TokenClaims, read_token
 from core.settings import Settings
 from services.temporal import keys_of
 from store.case_keys import CaseKeys
 from store.db import end_read, engine_for
 from store.models import User
+from store.revocations import is_revoked
 from store.users import get_user
 from workflows.domain import Role
 
@@ -51,21 +51,31 @@ def get_case_keys(request: Request) -> CaseKeys:
 
 
 CaseKeysDep = Annotated[CaseKeys, Depends(get_case_keys)]
+def _unauthorised() -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, "not authenticated", headers={"WWW-Authenticate": "Bearer"})
+
+
+def get_current_login(
+    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> TokenClaims:
+    """The bearer token's login: issued here for this API, unexpired, not logged out."""
+    claims = read_token(token, settings) if token else None
+    if claims is None or is_revoked(session, claims.jti):
+        raise _unauthorised()
+    return claims
+
+
+CurrentLogin = Annotated[TokenClaims, Depends(get_current_login)]
 
 
 def get_current_user(
     session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> User:
-    unauthorised = HTTPException(
-        status.HTTP_401_UNAUTHORIZED, "not authenticated", headers={"WWW-Authenticate": "Bearer"}
-    )
-    if not token:
-        raise unauthorised
-    username = username_from_token(token, jwt_secret(settings))
-    user = get_user(session, username) if username else None
+    login = get_current_login(session, settings, token)
+    user = get_user(session, login.username)
     end_read(session)
     if user is None or not user.active:
-        raise unauthorised
+        raise _unauthorised()
     return user
 
 

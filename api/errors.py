@@ -2,10 +2,13 @@
 contract writes them: 404, 403 (naming the rule), 409 (with the phase and allowed actions),
 422 (each error naming its field), 503 (retry with the same key)."""
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import status
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from services.errors import (
     Conflict,
@@ -23,6 +26,18 @@ from services.errors import (
 def field_errors_body(errors: list[FieldError]) -> list[dict[str, Any]]:
     """The 422 body: FastAPI's own shape, so a validation error and a service's read alike."""
     return [{"loc": ["body", e.field], "msg": e.message, "type": e.kind, **e.extra} for e in errors]
+
+
+# What pydantic's errors carry beside the field and the message: `input` is the value sent (for a
+# missing field, the whole body: a personal number with it), `ctx` and `url` may repeat it.
+_NOT_ANSWERED = frozenset({"input", "ctx", "url"})
+
+
+def invalid_input_answer(errors: Iterable[Mapping[str, Any]]) -> JSONResponse:
+    """The 422 of a body, query or header that does not validate: each error names its field and
+    says what is wrong, and never repeats what was sent."""
+    detail = [{k: v for k, v in e.items() if k not in _NOT_ANSWERED} for e in errors]
+    return JSONResponse({"detail": jsonable_encoder(detail)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 def json_answer(error: DomainError) -> JSONResponse:
@@ -51,3 +66,26 @@ def json_answer(error: DomainError) -> JSONResponse:
         code = status.HTTP_503_SERVICE_UNAVAILABLE
         headers = {"Retry-After": "5"}
     return JSONResponse({"detail": detail}, status_code=code, headers=headers)
+
+
+class ErrorAnswer(BaseModel):
+    """Every refusal: `detail` is a message, or an object with the message and what it names
+    (the rule, the phase and allowed actions), or for 422 the list of fields."""
+
+    detail: Any
+
+
+# What any route of the JSON API (and the codec) may answer besides its own success, so that
+# the schema names every status a client can meet (tests/fuzz.py holds the app to it).
+ERROR_ANSWERS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorAnswer, "description": description}
+    for code, description in (
+        (401, "not signed in, or the login has ended (expired, logged out)"),
+        (403, "this role or organisation may not do this; `rule` names a decision right"),
+        (404, "no such case, track, report or user within your scope"),
+        (409, "refused in the case's phase (with `phase` and `allowed_actions`), or already exists"),
+        (413, "the request body is too large"),
+        (503, "Temporal did not answer in time: retry with the same Idempotency-Key"),
+    )
+}
+

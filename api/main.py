@@ -5,14 +5,16 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import Depends, FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from temporalio.client import Client
 
-from api.errors import json_answer
+from api.api_docs import install_api_docs
+from api.body_limit import BodyLimit
+from api.errors import ERROR_ANSWERS, invalid_input_answer, json_answer
+from api.nul_guard import NulGuard
 from api.purpose import stated_purpose
 from api.routes import (
     access_log,
@@ -29,11 +31,13 @@ from api.routes import (
     tasks,
     tracks,
 )
+from api.sign_in import SignIn
 from api.telemetry import RequestTelemetry
 from api.web import install_pages
 from api.web.errors import is_page, page_answer
 from core.logging import configure_logging
 from core.metrics import CONTENT_TYPE, exposition
+from core.secrets import jwt_secret
 from core.settings import Settings, get_settings
 from services.errors import DomainError
 from services.temporal import connect, ensure_search_attributes
@@ -57,17 +61,19 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         summary="Workflow service for DUA cooperation between municipalities and Arbetsförmedlingen",
         version="1.0.0",
         lifespan=lifespan,
+        docs_url=None,  # api/api_docs.py serves it without a CDN
+        redoc_url=None,
         dependencies=[Depends(stated_purpose)],
     )
     app.state.settings = settings
     app.state.temporal = temporal
     app.add_middleware(RequestTelemetry)
+    jwt_secret(settings)  # refuses to start with a secret too short to sign logins
+    app.state.sign_in = SignIn(settings)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, exc: RequestValidationError) -> JSONResponse:
-        # Never echo the submitted values: they may hold a personal number.
-        errors = [{k: v for k, v in e.items() if k not in ("input", "ctx", "url")} for e in exc.errors()]
-        return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+        return invalid_input_answer(exc.errors())
 
     @app.exception_handler(DomainError)
     async def refused(request: Request, exc: DomainError) -> Response:
@@ -90,16 +96,19 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         auth, admin, cases, erasure, actions, tracks, tasks, access_log, history, register_extract, stats, reports
     )
     for module in modules:
-        app.include_router(module.router, prefix="/api/v1")
+        app.include_router(module.router, prefix="/api/v1", responses=ERROR_ANSWERS)
     install_pages(app, settings)
+    app.add_middleware(NulGuard)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
     codec.install(app, settings)
+    install_api_docs(app)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
         """Liveness: the process answers."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"])
+    @app.get("/readyz", tags=["health"], responses={503: {"description": "the database or Temporal does not answer"}})
     async def readyz(request: Request) -> JSONResponse:
         """Readiness: the database and Temporal answer."""
         checks: dict[str, str] = {}

@@ -40,8 +40,15 @@ def file_secret(path: Path, size: int = 32, *, may_create: bool = True) -> str:
     return path.read_text().strip()
 
 
+# HS256 with a shorter key can be brute-forced offline from one token (RFC 7518, 3.2).
+MIN_JWT_SECRET_BYTES = 32
+
+
 def jwt_secret(settings: Settings) -> str:
-    return settings.jwt_secret or file_secret(settings.data_dir / "jwt-secret")
+    secret = settings.jwt_secret or file_secret(settings.data_dir / "jwt-secret")
+    if len(secret.encode()) < MIN_JWT_SECRET_BYTES:
+        raise ValueError(f"SAMVERKAN_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes")
+    return secret
 
 
 def payload_key(settings: Settings, *, may_create: bool = True) -> bytes:

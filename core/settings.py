@@ -93,6 +93,16 @@ class Settings(BaseSettings):
     retention_years: int | None = Field(
         default=None, ge=1, description="erase a closed case this many years after closing (unset: never)"
     )
+    # Signing in and what a login gives (api/sign_in.py, api/auth.py).
+    token_issuer: str = Field(default="samverkan", description="`iss` of the tokens; others are refused")
+    token_audience: str = Field(default="samverkan-api", description="`aud` of the tokens; others are refused")
+    login_failures_per_user: int = Field(default=5, ge=1, description="failed logins of one username per window")
+    login_failures_per_address: int = Field(default=20, ge=1, description="failed logins from one address per window")
+    login_window_seconds: int = Field(default=15 * 60, ge=1, description="the window the failures are counted in")
+    password_hashing_concurrency: int = Field(default=4, ge=1, description="password checks at once, per process")
+    password_hashing_wait: float = Field(default=5.0, ge=0, description="seconds a login waits for a check's turn")
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1, description="largest request body; larger is 413")
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1, description="largest multipart upload (exports)")
     log_format: str = "console"
     log_level: str = "info"
     seed_demo: bool = False

@@ -16,6 +16,7 @@ from core.settings import Settings
 from services.access_log import OPEN_CASE_PROBE, record_case_read, record_reads
 from services.errors import Conflict, Erased, Forbidden, InvalidFields, NotFound
 from services.journeys import query_state, start_journey
+from services.person_name import PersonName
 from services.protected_identity import view_for
 from services.scope import CASE_ACTORS, actor_of, acts_on, reads_case, sees_municipality
 from services.temporal import keys_of
@@ -41,7 +42,6 @@ from workflows.phases import initial_state
 from workflows.views import row_of
 
 _stored_view = TypeAdapter(CaseView)
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 def today() -> date:
@@ -61,8 +61,8 @@ class CaseCreate(BaseModel):
 
     model_config = {"extra": "forbid"}
     personal_number: str = Field(description="personnummer or samordningsnummer, YYYYMMDD-NNNN")
-    given_name: Text
-    family_name: Text
+    given_name: PersonName
+    family_name: PersonName
     gender: Gender
     municipality: Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
     education_level: EducationLevel

@@ -1,17 +1,29 @@
 """Tables. Read models (case summaries, tasks) are written only by activities and can be
 rebuilt from Temporal; users, municipalities, policies and tracks live only here."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Dialect, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from workflows.domain import TaskStatus
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment in UTC, read back with its zone on every database: SQLite keeps no offset, and a
+    naive time would leave the API as a "date-time" without one (outside its schema)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
 def utc_column(**kw: Any) -> Any:
-    return Field(sa_column=Column(DateTime(timezone=True), **kw))
+    return Field(sa_column=Column(UtcDateTime(), **kw))
 
 
 class Municipality(SQLModel, table=True):
@@ -205,3 +217,12 @@ class Report(SQLModel, table=True):
     figures: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     html: str
     csv: str
+
+
+class RevokedLogin(SQLModel, table=True):
+    """A login ended before its time (logout): a bearer token's `jti` or a page session's id,
+    refused on every request until `expires_at`, when the login would have ended anyway."""
+
+    __tablename__ = "revoked_login"
+    jti: str = Field(primary_key=True, max_length=64)
+    expires_at: datetime = utc_column(nullable=False, index=True)

@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_PATTERN = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$")
+# ASCII digits only: `\d` alone takes any script's digits, and int() reads "١٩٩٠…" as 1990, so
+# the same person would get a second keyed hash and a second open case.
+_PATTERN = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$", re.ASCII)
 
 
 class InvalidPersonalNumber(ValueError):

@@ -28,12 +28,13 @@ from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec, PayloadConverter
 
 from api.deps import SessionDep, SettingsDep, TemporalDep, get_current_user, oauth2_scheme
+from api.errors import ERROR_ANSWERS
+from api.web.deps import session_user
 from core.codec import ENCODING
 from core.settings import Settings
 from services.access_log import record_reads, record_unnamed_read
 from services.scope import reads_case
 from store.models import CaseSummary, User
-from store.users import get_user
 from workflows.domain import Role
 
 log = structlog.get_logger()
@@ -82,9 +83,8 @@ def decoding_user(
     if bearer or cookie:
         return codec_user(session, settings, bearer, cookie)
     pages = getattr(request.app.state, "pages", None)
-    page_session = pages.sessions.read(request) if pages is not None else None
-    user = get_user(session, page_session.username) if page_session and page_session.username else None
-    if user is None or not user.active:
+    user = session_user(request, pages, session) if pages is not None else None
+    if user is None:
         return codec_user(session, settings, None, None)  # 401, as without any credential
     return user
 
@@ -243,5 +243,5 @@ class _CodecCORS:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    app.include_router(router)
+    app.include_router(router, responses=ERROR_ANSWERS)
     app.add_middleware(_CodecCORS, origins=ui_origins(settings))

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 
 from api.deps import SessionDep, SettingsDep, TemporalDep, require
+from api.web.security import REPORT_POLICY
 from services.scope import sees_report
 from store.models import Report, User
 from workflows.domain import AF, Role
@@ -75,7 +76,20 @@ async def order_report(
     return _public(report)
 
 
-@router.get("/reports/{report_id}", response_model=None)
+@router.get(
+    "/reports/{report_id}",
+    response_model=None,
+    responses={
+        200: {
+            "description": "the report in the format asked for",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/html": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
 def get_report(
     report_id: int, user: Supervisor, session: SessionDep,
     format: Annotated[Literal["json", "html", "csv"], Query(description="json (the figures), html or csv")] = "json",
@@ -85,7 +99,7 @@ def get_report(
     if report is None or not _visible(user, report):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no report {report_id}")
     if format == "html":
-        return HTMLResponse(report.html)
+        return HTMLResponse(report.html, headers={"Content-Security-Policy": REPORT_POLICY})
     if format == "csv":
         name = f"{report.kind}-{report.period_from}-{report.period_to}.csv"
         return PlainTextResponse(report.csv, media_type="text/csv; charset=utf-8",

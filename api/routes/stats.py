@@ -4,7 +4,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 
 from api.deps import SessionDep, require
 from services.figures_csv import overview_csv
@@ -47,7 +47,11 @@ def stats_overview(f: Filter, session: SessionDep) -> dict[str, Any]:
     return overview(session, f)
 
 
-@router.get("/stats/overview.csv", response_class=PlainTextResponse)
+@router.get(
+    "/stats/overview.csv",
+    response_class=Response,
+    responses={200: {"description": "the figures as CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def stats_overview_csv(f: Filter, session: SessionDep) -> PlainTextResponse:
     """The same tables as CSV (`table,group,figure,value`; a suppressed cell reads `<5`)."""
     return csv_response(overview(session, f))

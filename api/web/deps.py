@@ -5,12 +5,14 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from api.deps import SessionDep
 from api.web.render import Pages
 from store.db import end_read
 from store.models import User
+from store.revocations import is_revoked
 from store.users import get_user
 from workflows.domain import Role
 
@@ -31,11 +33,20 @@ def get_pages(request: Request) -> Pages:
 PagesDep = Annotated[Pages, Depends(get_pages)]
 
 
-def signed_in_user(request: Request, pages: PagesDep, session: SessionDep) -> User | None:
+def session_user(request: Request, pages: Pages, db: Session) -> User | None:
+    """The user the page session's cookie names, unless that session was logged out (revoked) or
+    the user is no longer active."""
     page_session = pages.sessions.read(request)
-    user = get_user(session, page_session.username) if page_session and page_session.username else None
-    end_read(session)
-    if user is None or not user.active:
+    if page_session is None or page_session.username is None or is_revoked(db, page_session.sid):
+        return None
+    user = get_user(db, page_session.username)
+    return user if user is not None and user.active else None
+
+
+def signed_in_user(request: Request, pages: PagesDep, session: SessionDep) -> User | None:
+    user = session_user(request, pages, session)
+    end_read(session)  # the request holds no connection while it waits on Temporal
+    if user is None:
         return None
     request.state.user = user  # the header shows who is signed in
     return user

@@ -9,12 +9,11 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.web.deps import CsrfRefused, LoginRequired
+from api.web.deps import CsrfRefused, LoginRequired, session_user
 from api.web.render import Pages, is_htmx
 from core.settings import Settings
 from services.errors import DomainError, Forbidden, NotFound, Refused
 from store.db import session_scope
-from store.users import get_user
 
 log = structlog.get_logger()
 # Paths that answer machines; everything else is a page.
@@ -31,11 +30,8 @@ def _error_page(request: Request, code: int, reason: str | None = None) -> Respo
     if getattr(request.state, "user", None) is None:
         # A route that failed before it knew the user (or no route at all): the header still
         # shows who is signed in.
-        session = pages.sessions.read(request)
-        if session is not None and session.username:
-            with session_scope(settings.resolved_database_url) as db:
-                user = get_user(db, session.username)
-            request.state.user = user if user is not None and user.active else None
+        with session_scope(settings.resolved_database_url) as db:
+            request.state.user = session_user(request, pages, db)
     return pages.render(request, "error.html", code, code=code, reason=reason)
 
 

@@ -1,5 +1,6 @@
 """Signing in and out of the pages: the same users, passwords and roles as the API."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import structlog
@@ -7,12 +8,13 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import SessionDep
+from api.sign_in import Face, SignIn, SignInRefused, client_address
 from api.web.deps import CheckedForm, PagesDep, signed_in_user
 from api.web.forms import FormErrors, text_field
 from api.web.render import Pages
 from core.words import N_
 from store.models import User
-from store.users import authenticate
+from store.revocations import revoke
 
 router = APIRouter(include_in_schema=False)
 log = structlog.get_logger()
@@ -47,15 +49,23 @@ def login(request: Request, pages: PagesDep, form: CheckedForm, session: Session
         errors.add("password", N_("Enter your password"))
     if errors:
         return _again(request, pages, status.HTTP_422_UNPROCESSABLE_CONTENT, next_path, username, errors)
-    user = authenticate(session, username, password)
+    sign_in: SignIn = request.app.state.sign_in
+    try:
+        user = sign_in(session, username, password, client_address(request), Face.PAGES)
+    except SignInRefused as refused:
+        if refused.status_code == status.HTTP_429_TOO_MANY_REQUESTS:
+            errors.add("username", N_("Too many failed attempts. Wait a while and try again."))
+        else:
+            errors.add("username", N_("The service is busy. Try again in a moment."))
+        again = _again(request, pages, refused.status_code, next_path, username, errors)
+        again.headers["Retry-After"] = str(refused.retry_after)
+        return again
     if user is None:
-        log.info("page_login_refused")
         errors.add("username", N_("The username or the password is wrong"))
         return _again(request, pages, status.HTTP_401_UNAUTHORIZED, next_path, username, errors)
     response = RedirectResponse(next_path, status.HTTP_303_SEE_OTHER)
     # A new session id on sign-in: a session planted before it is worth nothing.
     pages.sessions.attach(response, request, pages.sessions.new(user.username))
-    log.info("page_login", username=user.username)
     return response
 
 
@@ -72,7 +82,12 @@ def logout_page(request: Request, pages: PagesDep, user: MaybeUser) -> Response:
 
 
 @router.post("/logout")
-def logout(request: Request, pages: PagesDep, _: CheckedForm) -> Response:
+def logout(request: Request, pages: PagesDep, _: CheckedForm, session: SessionDep) -> Response:
+    page_session = pages.sessions.read(request)
+    if page_session is not None and page_session.username is not None:
+        # Revoked, not only deleted: a copy of the cookie no longer signs anyone in.
+        revoke(session, page_session.sid, datetime.now(UTC) + timedelta(seconds=pages.sessions.max_age))
+        log.info("logout", username=page_session.username, face=Face.PAGES)
     response = RedirectResponse("/login?signed_out=1", status.HTTP_303_SEE_OTHER)
     pages.sessions.end(response, request)
     return response

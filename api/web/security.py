@@ -3,24 +3,37 @@ nothing personal kept in a cache, HSTS behind TLS; and the server's time (Server
 
 import time
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "object-src 'none'",
-    ]
-)
-# FastAPI's own API explorer loads its scripts from a CDN: it keeps its defaults.
-API_EXPLORER = ("/docs", "/redoc")
+
+def _policy(img_src: str = "'self'") -> str:
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src {img_src}",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = _policy()
+# The API explorer (api/api_docs.py, Swagger UI from static/) draws its icons as data: images.
+API_EXPLORER_POLICY = _policy(img_src="'self' data:")
+API_EXPLORER = "/docs"
 HSTS = "max-age=31536000; includeSubDomains"
+
+
+# A kept report (services/reports.py) is a document made once, its style inside it: no script,
+# nothing loaded, only its own inline style.
+REPORT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
 
 
 class SecurityHeaders:
@@ -34,7 +47,10 @@ class SecurityHeaders:
             return
         started = time.perf_counter()
         path: str = scope["path"]
-        https = self.behind_tls or scope.get("scheme") == "https"
+        # Behind TLS by setting, reached over HTTPS, or a proxy says so (HSTS over plain HTTP is
+        # ignored by browsers, so a forged header gains nothing).
+        forwarded = Headers(scope=scope).get("x-forwarded-proto", "").split(",")[0].strip().lower()
+        https = self.behind_tls or scope.get("scheme") == "https" or forwarded == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -42,8 +58,8 @@ class SecurityHeaders:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
                 headers.setdefault("X-Frame-Options", "DENY")
-                if not path.startswith(API_EXPLORER):
-                    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                policy = API_EXPLORER_POLICY if path == API_EXPLORER else CONTENT_SECURITY_POLICY
+                headers.setdefault("Content-Security-Policy", policy)
                 if path.startswith("/static/"):
                     # A versioned URL (?v=digest) never changes; any other is checked each time.
                     versioned = b"v=" in scope.get("query_string", b"")
