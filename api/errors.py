@@ -84,6 +84,7 @@ ERROR_ANSWERS: dict[int | str, dict[str, Any]] = {
         (403, "this role or organisation may not do this; `rule` names a decision right"),
         (404, "no such case, track, report or user within your scope"),
         (409, "refused in the case's phase (with `phase` and `allowed_actions`), or already exists"),
+        (410, "the case was erased (gallring): its history and names no longer decode"),
         (413, "the request body is too large"),
         (503, "Temporal did not answer in time: retry with the same Idempotency-Key"),
     )

@@ -16,10 +16,13 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Protocol
 
+import structlog
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec, SerializationContext, WithSerializationContext
 
 from core.keyring import LEGACY_KEY_ID, KeyRing, seal, unseal
+
+log = structlog.get_logger()
 
 ENCODING = b"binary/encrypted"
 REFUSED = b"binary/refused"
@@ -88,7 +91,10 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
             except Exception as err:
                 if self.workflow_id is None:
                     raise  # a reader outside any workflow (the auditors' history) says why
-                # Inside a workflow's task: refuse this payload, not the whole task.
+                # Inside a workflow's task: refuse this payload, not the whole task. Said in the
+                # log (ids only): a refused payload is either an attempt around the API or a bug.
+                bound = p.metadata.get(WORKFLOW, b"").decode(errors="replace")
+                log.warning("payload_refused", workflow_id=self.workflow_id, bound_to=bound, reason=type(err).__name__)
                 out.append(Payload(metadata={"encoding": REFUSED}, data=type(err).__name__.encode()))
         return out
 

@@ -9,10 +9,11 @@ from temporalio.client import Client
 from core.settings import Settings
 from services.access_log import record_action_answer
 from services.cases import case_in_scope, responsible_for
-from services.errors import FieldError, InvalidFields
+from services.errors import Erased, FieldError, InvalidFields
 from services.journeys import query_state, run_action
 from services.protected_identity import view_for
 from services.scope import actor_of
+from store.case_keys import CaseErased
 from store.models import CaseSummary, Track, User
 from workflows import actions as a
 from workflows.actions import Action
@@ -62,6 +63,9 @@ async def act(
     await check_with_catalogue(session, client, user, summary, body)
     # Give the connection back while the workflow works: its activities need the pool too.
     session.close()
-    view = await run_action(client, case_id, action, actor_of(user), body, idempotency_key, settings.action_timeout)
+    try:
+        view = await run_action(client, case_id, action, actor_of(user), body, idempotency_key, settings.action_timeout)
+    except CaseErased:  # its key is gone: nothing can be said to it, nor read from it
+        raise Erased("the case was erased: it takes no more actions") from None
     record_action_answer(session, user, summary, action.value, via=via)
     return view_for(view, user.username)

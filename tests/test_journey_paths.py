@@ -205,9 +205,9 @@ async def test_protection_is_set_and_lifted_by_the_responsible_worker_or_af_only
     state = await s.act(W, cid, "set-protected-identity", {"protected": True})
     assert state["protected_identity"] is True and state["given_name"] == "Amal"  # W is responsible
     assert state["timeline"][-1]["action"] == "set-protected-identity"
-    seen = await s.get("samordnare", f"/api/v1/cases/{cid}")
+    seen = await s.get("chef", f"/api/v1/cases/{cid}")
     assert (seen["given_name"], seen["family_name"], seen["protected_identity"]) == ("protected", "", True)
-    # The coordinator reads "protected" and cannot lift it; nothing is written.
+    # The supervisor reads "protected"; the coordinator cannot lift it; nothing is written.
     refused = await s.act("samordnare", cid, "set-protected-identity", {"protected": False}, expect=403)
     assert refused["detail"]["rule"] == "protected_identity_by_responsible_or_af"
     again = await s.act(W, cid, "set-protected-identity", {"protected": True}, expect=422)
@@ -215,13 +215,13 @@ async def test_protection_is_set_and_lifted_by_the_responsible_worker_or_af_only
     assert (await s.get(W, f"/api/v1/cases/{cid}"))["version"] == state["version"]
 
     async def protected_in_list() -> None:
-        page = await s.get("samordnare", "/api/v1/cases", phase="introduction", limit=500)
+        page = await s.get("chef", "/api/v1/cases", phase="introduction", limit=500)
         [row] = [c for c in page["items"] if c["case_id"] == cid]
         assert row["given_name"] == "protected"
 
     await eventually(protected_in_list)
     state = await s.act(AF, cid, "set-protected-identity", {"protected": False})
     assert state["protected_identity"] is False and state["given_name"] == "Amal"
-    assert (await s.get("samordnare", f"/api/v1/cases/{cid}"))["given_name"] == "Amal"
+    assert (await s.get("chef", f"/api/v1/cases/{cid}"))["given_name"] == "Amal"
     await s.act(W, cid, "close", {"reason": "prov klart"})
     await record_history(s, f"journey-{cid}", "journey-protected-identity")
