@@ -3,7 +3,7 @@
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 from temporalio.client import Client
@@ -92,3 +92,7 @@ def require(*roles: Role) -> Callable[[User], User]:
 
 
 Admin = Annotated[User, Depends(require(Role.ADMIN))]
+
+
+# A report's number in a path: a database integer, so a larger one is 422 naming it, not a 500.
+ReportId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the report's number")]

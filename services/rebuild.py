@@ -2,7 +2,8 @@
 visibility) and write what each one's state says, as the projection would.
 
 A closed journey answers the query too (Temporal replays its history on a worker), as long
-as the namespace retains it; a case past retention keeps its row and stored view.
+as the namespace retains it; a case past retention keeps its row and stored view, and an
+erased case keeps its pseudonymous row (its history no longer decodes: nothing to rebuild from).
 
     python -m services.rebuild        # or: make rebuild
 """
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 import structlog
 from temporalio.client import Client
 
+from core.codec import case_of
 from core.settings import Settings, get_settings
 from services.temporal import case_keys, connect
 from store.case_keys import CaseKeys
@@ -32,20 +34,25 @@ def journeys_on(task_queue: str) -> str:
 class Rebuilt:
     cases: int = 0
     written: int = 0
+    erased: int = 0  # skipped: their key is destroyed
 
 
 async def rebuild(client: Client, database_url: str, keys: CaseKeys, query: str) -> Rebuilt:
     done = Rebuilt()
     seen: set[str] = set()
+    erased = set(await asyncio.to_thread(keys.erased_cases))
     async for execution in client.list_workflows(query):
         if execution.id in seen:  # continued-as-new: the latest run speaks for the case
             continue
         seen.add(execution.id)
+        if case_of(execution.id) in erased:
+            done.erased += 1
+            continue
         snapshot = await client.get_workflow_handle(execution.id).query(SNAPSHOT_QUERY, result_type=CaseSnapshot)
         with session_scope(database_url) as session:
             done.written += write_snapshot(session, keys, snapshot)
         done.cases += 1
-    log.info("read_model_rebuilt", cases=done.cases, written=done.written)
+    log.info("read_model_rebuilt", cases=done.cases, written=done.written, erased=done.erased)
     return done
 
 

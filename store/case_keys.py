@@ -79,6 +79,11 @@ class CaseKeys:
             assert row.erased_at is not None
             return row.erased_at
 
+    def erased_cases(self) -> list[str]:
+        """Every case whose key has been destroyed."""
+        with session_scope(self.database_url) as session:
+            return list(session.exec(select(CaseKey.case_id).where(col(CaseKey.erased_at).is_not(None))))
+
     def erased_at(self, case_id: str) -> datetime | None:
         with session_scope(self.database_url) as session:
             row = session.get(CaseKey, case_id)

@@ -147,7 +147,6 @@ TABLE: list[Row] = [
     Row("GET", "/metrics", PUBLIC, why="counts only, no personal data; scraped by Prometheus inside the network"),
     Row("GET", "/openapi.json", PUBLIC),
     Row("GET", "/docs", PUBLIC),
-    Row("GET", "/redoc", PUBLIC),
     Row("POST", "/api/v1/auth/token", PUBLIC),
     Row("POST", "/api/v1/auth/logout", PUBLIC, why="ends the caller's own login, whoever they are (test_login.py)"),
     Row("GET", "/login", PUBLIC),

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BaseModel
 from sqlmodel import col, select
 
-from api.deps import SessionDep, SettingsDep, TemporalDep, require
+from api.deps import ReportId, SessionDep, SettingsDep, TemporalDep, require
 from api.web.security import REPORT_POLICY
 from services.scope import sees_report
 from store.models import Report, User
@@ -91,7 +91,7 @@ async def order_report(
     },
 )
 def get_report(
-    report_id: int, user: Supervisor, session: SessionDep,
+    report_id: ReportId, user: Supervisor, session: SessionDep,
     format: Annotated[Literal["json", "html", "csv"], Query(description="json (the figures), html or csv")] = "json",
 ) -> Response | dict[str, object]:
     """One report: its figures (JSON), its printable HTML or its CSV."""

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.deps import ReportId, SessionDep, SettingsDep, TemporalDep
 from api.routes.reports import ReportOrder, get_report, list_reports, order_report
 from api.web.deps import CheckedForm, PagesDep, page_for
 from api.web.forms import FormErrors, text_field
@@ -47,14 +47,14 @@ async def make_report(
 
 
 @router.get("/reports/{report_id}.html")
-def report_html(report_id: int, user: Supervisor, session: SessionDep) -> Response:
+def report_html(report_id: ReportId, user: Supervisor, session: SessionDep) -> Response:
     response = get_report(report_id, user, session, format="html")
     assert isinstance(response, Response)
     return response
 
 
 @router.get("/reports/{report_id}.csv")
-def report_csv(report_id: int, user: Supervisor, session: SessionDep) -> Response:
+def report_csv(report_id: ReportId, user: Supervisor, session: SessionDep) -> Response:
     response = get_report(report_id, user, session, format="csv")
     assert isinstance(response, Response)
     return response
