@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from sqlalchemy import create_engine, make_url, text
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from core.logging import configure_logging
@@ -122,10 +123,13 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_cli(),
         dev_server_log_level="error",
-        dev_server_extra_args=["--headless"],
+        dev_server_extra_args=["--headless", *(a for ns in SESSION_NAMESPACES.values() for a in ("--namespace", ns))],
     )
     async with env:
         await ensure_search_attributes(env.client)
+        target = env.client.service_client.config.target_host
+        for namespace in SESSION_NAMESPACES.values():
+            await ensure_search_attributes(await Client.connect(target, namespace=namespace))
         yield env
 
 
@@ -134,10 +138,17 @@ def temporal_address(temporal_env: WorkflowEnvironment) -> str:
     return temporal_env.client.service_client.config.target_host
 
 
+# The two session stacks, each with its own database, in a namespace each: a deployment is one
+# database and one namespace. Sharing one, the first stack to apply to a demo track would run
+# that track's workflow for both, sealing the other database's cases with keys it does not hold.
+SESSION_NAMESPACES = {database: f"samverkan-test-{database}" for database in DATABASES}
+
+
 @pytest_asyncio.fixture(scope="session")
 async def sqlite_stack(temporal_address: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
     data_dir = tmp_path_factory.mktemp("samverkan")
-    async with running_stack(temporal_address, data_dir, f"sqlite:///{data_dir / 'samverkan.db'}") as s:
+    url = f"sqlite:///{data_dir / 'samverkan.db'}"
+    async with running_stack(temporal_address, data_dir, url, temporal_namespace=SESSION_NAMESPACES["sqlite"]) as s:
         yield s
 
 
@@ -145,7 +156,9 @@ async def sqlite_stack(temporal_address: str, tmp_path_factory: pytest.TempPathF
 async def pg_stack(
     temporal_address: str, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Stack]:
-    async with running_stack(temporal_address, tmp_path_factory.mktemp("samverkan-pg"), postgres_url) as s:
+    data_dir = tmp_path_factory.mktemp("samverkan-pg")
+    namespace = SESSION_NAMESPACES["postgresql"]
+    async with running_stack(temporal_address, data_dir, postgres_url, temporal_namespace=namespace) as s:
         yield s
 
 

@@ -146,7 +146,7 @@ async def test_reassign_moves_the_case(stack: Stack) -> None:
     assert state["responsible_worker"] == "arbetsformedlare"
 
     async def listed() -> None:
-        page = await stack.get("arbetsformedlare", "/api/v1/cases", responsible="arbetsformedlare")
+        page = await stack.get("arbetsformedlare", "/api/v1/cases", responsible="arbetsformedlare", limit=500)
         assert cid in [c["case_id"] for c in page["items"]]
 
     await eventually(listed)
