@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-web bench-figures clean histories messages vendor browser-deps rebuild
+.PHONY: run test lint bench profile bench-web bench-figures clean histories messages vendor browser-deps rebuild
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,11 +32,21 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 
-bench: $(STAMP)
-	$(BIN)/python bench/action_latency.py
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+# Every figure of the performance section, against bare Temporal, in one run (ARGS="--only single").
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench $(ARGS)
+
+# Where the time goes on each path: reports in var/profile/ (see bench/PROFILE.md).
+profile: $(BENCH_STAMP)
+	$(BIN)/python -m bench.profile $(ARGS)
 
 bench-web: $(STAMP)
-	$(BIN)/python bench/worklist.py
+	$(BIN)/python bench/worklist_page.py
 	$(BIN)/python bench/case_page.py
 
 # The supervisors' overview over 100 000 cases, on SQLite and PostgreSQL (goal: p95 <= 100 ms).
