@@ -3,21 +3,22 @@
 
 import secrets
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, TypeAdapter, ValidationInfo, field_validator
 from sqlalchemy.orm import defer
 from sqlmodel import Session
 from temporalio.client import Client
+from temporalio.service import RPCError
 
 from core.secrets import person_key_secret
 from core.settings import Settings
 from services.access_log import record_case_read
-from services.errors import Conflict, Forbidden, InvalidFields, NotFound
-from services.journeys import query_state, start_journey
+from services.errors import Conflict, Forbidden, InvalidFields, NotFound, Unavailable
+from services.journeys import journey_exists, query_state, start_journey
 from services.scope import CASE_ACTORS, actor_of, sees_municipality
-from store.cases import PersonHasOpenCase, forget_case, person_key, reserve_case
+from store.cases import PersonHasOpenCase, forget_case, person_key, reserve_case, unstarted_reservation
 from store.models import CaseSummary, Municipality, User
 from store.policies import policy_for
 from store.users import get_user
@@ -34,10 +35,13 @@ from workflows.domain import (
     SwedishLevel,
 )
 from workflows.personal_number import InvalidPersonalNumber, PersonalNumber, parse_personal_number
-from workflows.phases import initial_state
-from workflows.views import row_of
+from workflows.phases import LATEST, initial_state
+from workflows.views import row_of, view_of
 
 _stored_view = TypeAdapter(CaseView)
+# An opening whose start got no answer is settled after this long (a start's RPC deadline is
+# far shorter, so a journey that has not appeared by then never will).
+UNSETTLED_OPENING = timedelta(minutes=5)
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
@@ -159,20 +163,49 @@ async def open_case(session: Session, settings: Settings, client: Client, user: 
         opened_by=actor_of(user),
         note=body.note,
     )
-    # The first row, from the same mapping of the case as every later one (version 0: the
-    # workflow's first projection replaces it).
+    # The first state, as the workflow will hold it (same opening, same time, the latest
+    # process): the first row of the read model (version 0: the workflow's first projection
+    # replaces it) and the answer, without waiting for the workflow's first task.
     now = datetime.now(UTC)
-    row = row_of(initial_state(opening, now), now)
-    summary = CaseSummary(**asdict(row) | {"version": 0})
+    first = initial_state(opening, now, LATEST)
+    summary = CaseSummary(**asdict(row_of(first, now)) | {"version": 0})
+    person = person_key(person_key_secret(settings), number.normalised)
     try:
-        reserve_case(session, person=person_key(person_key_secret(settings), number.normalised), summary=summary)
+        reserve_case(session, person=person, summary=summary)
     except PersonHasOpenCase:
-        raise Conflict("the person already has an open case") from None
+        await release_unstarted(session, client, person)
+        try:
+            reserve_case(session, person=person, summary=CaseSummary(**asdict(row_of(first, now)) | {"version": 0}))
+        except PersonHasOpenCase:
+            raise Conflict("the person already has an open case") from None
+    await start_or_settle(session, client, opening, now, settings.task_queue)
+    return view_of(first, now)
+
+
+async def start_or_settle(session: Session, client: Client, opening: CaseOpening, now: datetime, queue: str) -> None:
+    """Start the journey; when the start fails, settle the reservation by what Temporal says:
+    no journey, the reservation goes (nothing was opened); a journey (the answer was lost), the
+    case stands; no answer, the reservation stays — forgetting it could leave a journey without
+    its row and its person free to be opened twice — and a later opening for the same person
+    releases it once Temporal says no journey began (`release_unstarted`)."""
     try:
-        return await start_journey(client, opening, settings.task_queue)
-    except BaseException:
+        await start_journey(client, opening, now, queue)
+    except Exception as failure:
+        try:
+            started = await journey_exists(client, opening.case_id)
+        except (RPCError, RuntimeError):  # RuntimeError: no connection to be had at all
+            raise Unavailable("Temporal did not answer: the case may not have opened; try again later") from failure
+        if not started:
+            forget_case(session, opening.case_id)
+            raise
+
+
+async def release_unstarted(session: Session, client: Client, person: str) -> None:
+    """Release the person's reservation when it is an opening left unsettled (its start failed
+    without an answer, see `start_or_settle`) and Temporal now says its journey never began."""
+    case_id = unstarted_reservation(session, person, older_than=UNSETTLED_OPENING)
+    if case_id is not None and not await journey_exists(client, case_id):
         forget_case(session, case_id)
-        raise
 
 
 async def read_case(

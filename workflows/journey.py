@@ -9,7 +9,7 @@ waits on it. The process itself is `process`.
 
 import contextlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -44,12 +44,16 @@ OUTBOX_ONE_PASS = "outbox-one-pass-per-turn"
 PROCESS_OF_THE_AGREEMENTS = "process-of-the-agreements"
 # Since this patch the case also keeps the TargetGroups and Gender search attributes.
 GROUP_SEARCH_ATTRIBUTES = "target-groups-and-gender-search-attributes"
+# Since this patch a case opens at the referral's time, as the API stamped it: the API answers
+# the opening with the same first state the workflow holds, without waiting for its first task.
+OPENED_AT_THE_REFERRAL = "opened-at-the-referral"
 
 
 @dataclass
 class JourneyInput:
     opening: CaseOpening | None = None
     state: CaseState | None = None  # set when continuing as new
+    opened_at: datetime | None = None  # the referral's time (cases opened since OPENED_AT_THE_REFERRAL)
 
 
 class ActionRefusedError(ApplicationError):
@@ -88,8 +92,11 @@ class JourneyWorkflow:
             self.state = input.state
         else:
             assert input.opening is not None
+            opened_at = workflow.now()
+            if input.opened_at is not None and workflow.patched(OPENED_AT_THE_REFERRAL):
+                opened_at = input.opened_at
             revision = phases.LATEST if workflow.patched(PROCESS_OF_THE_AGREEMENTS) else 0
-            self.state = phases.initial_state(input.opening, workflow.now(), revision)
+            self.state = phases.initial_state(input.opening, opened_at, revision)
         self._projected = -1
         self._notices: list[Notice] = []
         self._search_attributes: dict[str, object] = {}
