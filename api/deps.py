@@ -1,6 +1,11 @@
-"""FastAPI dependencies: settings, database session, Temporal client, the current user."""
+"""FastAPI dependencies: settings, database session, Temporal client, the current user.
 
-from collections.abc import Callable, Iterator
+Each is `async def`: a sync dependency costs a hop to the thread pool, and the database work
+of a request belongs in one hop of its own (see `Caller` for the case routes)."""
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -19,7 +24,7 @@ from workflows.domain import Role
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -27,15 +32,24 @@ def get_app_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
-def get_session(settings: SettingsDep) -> Iterator[Session]:
-    with Session(engine_for(settings.resolved_database_url), expire_on_commit=False) as session:
+async def get_session(settings: SettingsDep) -> AsyncIterator[Session]:
+    # Making a session touches no database; its first query takes a connection.
+    session = Session(engine_for(settings.resolved_database_url), expire_on_commit=False)
+    try:
         yield session
+    finally:
+        # The case routes give their connection back inside their own hop, so this close is then
+        # free; otherwise giving the connection back (a rollback) is database work: off the loop.
+        if session.in_transaction():
+            await asyncio.to_thread(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_temporal(request: Request) -> Client:
+async def get_temporal(request: Request) -> Client:
     client: Client = request.app.state.temporal
     return client
 
@@ -43,31 +57,65 @@ def get_temporal(request: Request) -> Client:
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 
 
+def _unauthorised() -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, "not authenticated", headers={"WWW-Authenticate": "Bearer"})
+
+
+def user_of_token(session: Session, settings: Settings, token: str | None) -> User:
+    """The active user the token names (blocking: one query); 401 otherwise."""
+    username = username_from_token(token, jwt_secret(settings)) if token else None
+    user = get_user(session, username) if username else None
+    if user is None or not user.active:
+        raise _unauthorised()
+    return user
+
+
 def get_current_user(
     session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> User:
-    unauthorised = HTTPException(
-        status.HTTP_401_UNAUTHORIZED, "not authenticated", headers={"WWW-Authenticate": "Bearer"}
-    )
-    if not token:
-        raise unauthorised
-    username = username_from_token(token, jwt_secret(settings))
-    user = get_user(session, username) if username else None
-    if user is None or not user.active:
-        raise unauthorised
-    return user
+    return user_of_token(session, settings, token)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require(*roles: Role) -> Callable[[User], User]:
-    def check(user: CurrentUser) -> User:
-        if user.role not in roles:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {user.role} may not do this")
-        return user
+def _allowed(user: User, roles: tuple[Role, ...]) -> User:
+    if user.role not in roles:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {user.role} may not do this")
+    return user
+
+
+def require(*roles: Role) -> Callable[[User], Awaitable[User]]:
+    async def check(user: CurrentUser) -> User:
+        return _allowed(user, roles)
 
     return check
+
+
+@dataclass
+class Caller:
+    """The caller of a case route, known by the token only until the route's one thread hop
+    asks for the user (`user()`, blocking): the user's query then shares the hop with the
+    route's own database work. The same refusals as `require`: 401, then 403."""
+
+    session: Session
+    settings: Settings
+    token: str | None
+    roles: tuple[Role, ...]
+
+    def user(self) -> User:
+        return _allowed(user_of_token(self.session, self.settings, self.token), self.roles)
+
+
+def caller(*roles: Role) -> Callable[..., Awaitable[Caller]]:
+    async def of(
+        session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+    ) -> Caller:
+        if not token:
+            raise _unauthorised()  # no database needed to refuse this
+        return Caller(session, settings, token, roles)
+
+    return of
 
 
 Admin = Annotated[User, Depends(require(Role.ADMIN))]

@@ -1,5 +1,7 @@
 """The FastAPI application."""
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +20,7 @@ from api.web import install_pages
 from api.web.errors import is_page, page_answer
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
+from services.access_journal import AccessJournal, current_journal
 from services.errors import DomainError
 from services.temporal import connect, ensure_search_attributes
 from store.db import engine_for
@@ -33,17 +36,20 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         if temporal is None:
             app.state.temporal = await connect(settings)
             await ensure_search_attributes(app.state.temporal)
-        yield
+        async with access_journal(settings) as journal:
+            app.state.access_journal = journal
+            yield
 
     app = FastAPI(
         title="Samverkan",
         summary="Workflow service for DUA cooperation between municipalities and Arbetsförmedlingen",
         version="1.0.0",
         lifespan=lifespan,
-        dependencies=[Depends(stated_purpose)],
+        dependencies=[Depends(stated_purpose), Depends(journal_for_request)],
     )
     app.state.settings = settings
     app.state.temporal = temporal
+    app.state.access_journal = None  # served without the lifespan (in-process test clients): straight in
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -85,6 +91,33 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
 
     return app
+
+
+@asynccontextmanager
+async def access_journal(settings: Settings) -> AsyncIterator[AccessJournal]:
+    """The process's access-log journal: the journals of processes that died are moved first,
+    this one's entries every `access_log_flush_seconds` and at the end."""
+    journal = AccessJournal(
+        settings.data_dir / "access-journal", settings.resolved_database_url, fsync=settings.access_log_fsync
+    )
+    await asyncio.to_thread(journal.recover)
+    mover = asyncio.create_task(journal.run(settings.access_log_flush_seconds))
+    try:
+        yield journal
+    finally:
+        mover.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await mover
+        await asyncio.to_thread(journal.close)
+
+
+async def journal_for_request(request: Request) -> AsyncIterator[None]:
+    # Async, so it is set in the request's own context (the route and its thread hops see it).
+    token = current_journal.set(request.app.state.access_journal)
+    try:
+        yield
+    finally:
+        current_journal.reset(token)
 
 
 def app_from_env() -> FastAPI:

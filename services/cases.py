@@ -1,7 +1,9 @@
 """Cases, once for every face: who may see one, who may be responsible for one, opening one
 (the referral) and reading one (written to the access log)."""
 
+import asyncio
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
@@ -137,49 +139,71 @@ def case_in_scope(session: Session, user: User, case_id: str) -> CaseSummary:
     return summary
 
 
-async def open_case(session: Session, settings: Settings, client: Client, user: User, body: CaseCreate) -> CaseView:
-    """Open a case at referral; Conflict when the person already has an open case."""
-    if session.get(Municipality, body.municipality) is None:
-        raise InvalidFields.one("municipality", f"unknown municipality {body.municipality}")
-    if not sees_municipality(user, body.municipality):
-        raise Forbidden(f"municipality {body.municipality} is outside your scope")
-    responsible = responsible_for(session, user, body.responsible_worker, body.municipality)
+# The user, or how to find it inside the request's one thread hop (api.deps.Caller.user).
+Who = User | Callable[[], User]
+
+
+def resolved(who: Who) -> User:
+    return who if isinstance(who, User) else who()
+
+
+async def open_case(session: Session, settings: Settings, client: Client, user: Who, body: CaseCreate) -> CaseView:
+    """Open a case at referral; Conflict when the person already has an open case. The checks
+    and the reservation are one thread hop, before anything reaches Temporal."""
     number = parse_personal_number(body.personal_number, today())
-    case_id = secrets.token_hex(8)
-    opening = CaseOpening(
-        case_id=case_id,
-        municipality=body.municipality,
-        responsible_worker=responsible,
-        participant=Participant(
-            number.normalised,
-            body.given_name,
-            body.family_name,
-            body.gender,
-            number.birth_date,
-            body.protected_identity,
-        ),
-        mapping=body.mapping(),
-        policy=policy_for(session, body.municipality),
-        opened_by=actor_of(user),
-        note=body.note,
-    )
-    # The first state, as the workflow will hold it (same opening, same time, the latest
-    # process): the first row of the read model (version 0: the workflow's first projection
-    # replaces it) and the answer, without waiting for the workflow's first task.
-    now = datetime.now(UTC)
-    first = initial_state(opening, now, LATEST)
-    summary = CaseSummary(**asdict(row_of(first, now)) | {"version": 0})
-    person = person_key(person_key_secret(settings), number.normalised)
-    try:
-        reserve_case(session, person=person, summary=summary)
-    except PersonHasOpenCase:
+
+    def checked_and_reserved() -> tuple[CaseOpening, datetime, str, bool]:
+        opener = resolved(user)
+        if session.get(Municipality, body.municipality) is None:
+            raise InvalidFields.one("municipality", f"unknown municipality {body.municipality}")
+        if not sees_municipality(opener, body.municipality):
+            raise Forbidden(f"municipality {body.municipality} is outside your scope")
+        opening = CaseOpening(
+            case_id=secrets.token_hex(8),
+            municipality=body.municipality,
+            responsible_worker=responsible_for(session, opener, body.responsible_worker, body.municipality),
+            participant=Participant(
+                number.normalised,
+                body.given_name,
+                body.family_name,
+                body.gender,
+                number.birth_date,
+                body.protected_identity,
+            ),
+            mapping=body.mapping(),
+            policy=policy_for(session, body.municipality),
+            opened_by=actor_of(opener),
+            note=body.note,
+        )
+        now = datetime.now(UTC)
+        person = person_key(person_key_secret(settings), number.normalised)
+        try:
+            reserve_case(session, person=person, summary=first_row(opening, now))
+        except PersonHasOpenCase:
+            return opening, now, person, False
+        finally:
+            session.close()
+        return opening, now, person, True
+
+    opening, now, person, reserved = await asyncio.to_thread(checked_and_reserved)
+    if not reserved:
         await release_unstarted(session, client, person)
         try:
-            reserve_case(session, person=person, summary=CaseSummary(**asdict(row_of(first, now)) | {"version": 0}))
+            await asyncio.to_thread(reserve_case, session, person=person, summary=first_row(opening, now))
         except PersonHasOpenCase:
             raise Conflict("the person already has an open case") from None
+        finally:
+            session.close()
     await start_or_settle(session, client, opening, now, settings.task_queue)
-    return view_of(first, now)
+    return view_of(initial_state(opening, now, LATEST), now)
+
+
+def first_row(opening: CaseOpening, now: datetime) -> CaseSummary:
+    """The first state, as the workflow will hold it (same opening, same time, the latest
+    process), as the read model's first row (version 0: the workflow's first projection
+    replaces it). The answer to the opening is the same state's view: no waiting for the
+    workflow's first task."""
+    return CaseSummary(**asdict(row_of(initial_state(opening, now, LATEST), now)) | {"version": 0})
 
 
 async def start_or_settle(session: Session, client: Client, opening: CaseOpening, now: datetime, queue: str) -> None:
@@ -196,22 +220,23 @@ async def start_or_settle(session: Session, client: Client, opening: CaseOpening
         except (RPCError, RuntimeError):  # RuntimeError: no connection to be had at all
             raise Unavailable("Temporal did not answer: the case may not have opened; try again later") from failure
         if not started:
-            forget_case(session, opening.case_id)
+            await asyncio.to_thread(forget_case, session, opening.case_id)
             raise
 
 
 async def release_unstarted(session: Session, client: Client, person: str) -> None:
     """Release the person's reservation when it is an opening left unsettled (its start failed
     without an answer, see `start_or_settle`) and Temporal now says its journey never began."""
-    case_id = unstarted_reservation(session, person, older_than=UNSETTLED_OPENING)
+    case_id = await asyncio.to_thread(unstarted_reservation, session, person, older_than=UNSETTLED_OPENING)
+    session.close()
     if case_id is not None and not await journey_exists(client, case_id):
-        forget_case(session, case_id)
+        await asyncio.to_thread(forget_case, session, case_id)
 
 
 async def read_case(
     session: Session,
     client: Client,
-    user: User,
+    user: Who,
     case_id: str,
     *,
     via: str = "GET /api/v1/cases/{case_id}",
@@ -219,9 +244,19 @@ async def read_case(
 ) -> CaseView:
     """The live state of a case, from its workflow (else the last one stored). The read is
     written to the access log, with the face (`via`) and the default purpose it came by."""
-    summary = case_in_scope(session, user, case_id)
-    record_case_read(session, user, summary, via=via, purpose=purpose)
+
+    def in_scope_and_logged() -> CaseSummary:
+        # One thread hop for the request's database work; no connection held while the
+        # workflow answers.
+        summary = case_in_scope(session, resolved(user), case_id)
+        record_case_read(session, resolved(user), summary, via=via, purpose=purpose)
+        session.close()
+        return summary
+
+    summary = await asyncio.to_thread(in_scope_and_logged)
     state = await query_state(client, case_id)
     if state is None:
-        return _stored_view.validate_python(summary.view)
+        stored = await asyncio.to_thread(session.get, CaseSummary, summary.case_id)
+        assert stored is not None
+        return _stored_view.validate_python(stored.view)
     return state
