@@ -14,11 +14,11 @@ from sqlalchemy import func
 from sqlmodel import select
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
-from services.journeys import workflow_id
 from bench.floor import BareCounter
 from bench.measure import in_flight
 from bench.report import Bound, Figure, Goal
 from bench.stack import BenchStack, rss_mib, service_env
+from services.journeys import workflow_id
 from store.db import session_scope
 from store.models import CaseSummary
 from tests.stack import case_body, today

@@ -13,8 +13,8 @@ from pyinstrument import Profiler
 from pyinstrument.renderers import ConsoleRenderer
 from pyinstrument.session import Session
 
-from services import journeys
 from api.main import app_from_env
+from services import journeys
 
 ID = re.compile(r"/[0-9a-f]{16}(?=/|$)")
 DUMP = "/__profile__/dump"
