@@ -1,8 +1,8 @@
 """Worker memory with 10 000 live journeys: a fresh service worker (`python -m worker`, as
 deployed) and a fresh floor worker (unsandboxed bare workflows), each in a process of its own so
-its resident memory can be read. Both keep the SDK's default cache (1,000 workflows); the floor
-polls for new workflows with more pollers, so that it is not the slower of the two to fill (its
-memory hardly depends on it)."""
+its resident memory can be read. Both keep the SDK's default cache (1,000 workflows) and poll for
+new workflows with 20 pollers, all on the normal queue (the service's through its worker tuning
+settings), so that neither fills slower for want of a poller."""
 
 import asyncio
 import secrets
@@ -72,7 +72,9 @@ async def run(s: BenchStack, live: int = 10_000) -> list[Figure]:
     queue = f"bench-rss-{secrets.token_hex(3)}"
     env = service_env(s.settings, SAMVERKAN_TASK_QUEUE=queue)
     floor = s.processes.start([sys.executable, "-m", "bench.floor", s.address, f"{queue}-floor"], env)
-    worker = s.processes.start(s.worker_args, env)
+    # The service's worker polls as the floor's does (README, Settings: worker tuning).
+    tuned = env | {"SAMVERKAN_WORKER_WORKFLOW_TASK_POLLS": "20", "SAMVERKAN_WORKER_NONSTICKY_TO_STICKY_POLL_RATIO": "1.0"}
+    worker = s.processes.start(s.worker_args, tuned)
     try:
         await asyncio.sleep(3)  # both connected and polling
         floor_idle, worker_idle = rss_mib(floor.pid), rss_mib(worker.pid)
