@@ -73,7 +73,8 @@ async def run(s: BenchStack, live: int = 10_000) -> list[Figure]:
     env = service_env(s.settings, SAMVERKAN_TASK_QUEUE=queue)
     floor = s.processes.start([sys.executable, "-m", "bench.floor", s.address, f"{queue}-floor"], env)
     # The service's worker polls as the floor's does (README, Settings: worker tuning).
-    tuned = env | {"SAMVERKAN_WORKER_WORKFLOW_TASK_POLLS": "20", "SAMVERKAN_WORKER_NONSTICKY_TO_STICKY_POLL_RATIO": "1.0"}
+    polls = {"SAMVERKAN_WORKER_WORKFLOW_TASK_POLLS": "20", "SAMVERKAN_WORKER_NONSTICKY_TO_STICKY_POLL_RATIO": "1.0"}
+    tuned = env | polls
     worker = s.processes.start(s.worker_args, tuned)
     try:
         await asyncio.sleep(3)  # both connected and polling
