@@ -60,6 +60,9 @@ def service_settings(address: str, data_dir: Path, database_url: str, task_queue
     )  # type: ignore[call-arg]
 
 
+TUNING = ("SAMVERKAN_WORKER_", "SAMVERKAN_ACCESS_LOG_")
+
+
 def service_env(settings: Settings, **extra: str) -> dict[str, str]:
     values = {
         "DATA_DIR": str(settings.data_dir),
@@ -71,7 +74,8 @@ def service_env(settings: Settings, **extra: str) -> dict[str, str]:
         "LOG_LEVEL": "warning",
         "SEED_DEMO": "true",
     }
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMVERKAN_")}
+    # The tuning settings pass through, to price them (`SAMVERKAN_ACCESS_LOG_FSYNC=false make bench`).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMVERKAN_") or k.startswith(TUNING)}
     return env | {f"SAMVERKAN_{k}": v for k, v in values.items()} | extra
 
 
