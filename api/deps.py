@@ -63,7 +63,10 @@ def _unauthorised() -> HTTPException:
 
 def user_of_token(session: Session, settings: Settings, token: str | None) -> User:
     """The active user the token names (blocking: one query); 401 otherwise."""
-    username = username_from_token(token, jwt_secret(settings)) if token else None
+    return active_user(session, username_from_token(token, jwt_secret(settings)) if token else None)
+
+
+def active_user(session: Session, username: str | None) -> User:
     user = get_user(session, username) if username else None
     if user is None or not user.active:
         raise _unauthorised()
@@ -94,26 +97,30 @@ def require(*roles: Role) -> Callable[[User], Awaitable[User]]:
 
 @dataclass
 class Caller:
-    """The caller of a case route, known by the token only until the route's one thread hop
-    asks for the user (`user()`, blocking): the user's query then shares the hop with the
-    route's own database work. The same refusals as `require`: 401, then 403."""
+    """The caller of a case route, known by the token's name only until the route's one thread
+    hop asks for the user (`user()`, blocking): the user's query then shares the hop with the
+    route's own database work. The same refusals as `require`: 401, then 403 (a body that does
+    not validate is refused with 422 before a 403 of the role, where `require` refused with 403
+    first; nothing is written either way)."""
 
     session: Session
-    settings: Settings
-    token: str | None
+    username: str
     roles: tuple[Role, ...]
 
     def user(self) -> User:
-        return _allowed(user_of_token(self.session, self.settings, self.token), self.roles)
+        return _allowed(active_user(self.session, self.username), self.roles)
 
 
 def caller(*roles: Role) -> Callable[..., Awaitable[Caller]]:
     async def of(
         session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
     ) -> Caller:
-        if not token:
-            raise _unauthorised()  # no database needed to refuse this
-        return Caller(session, settings, token, roles)
+        # A missing, forged or expired token is refused here, before the body is looked at, as
+        # by `require`; whether the user is still active is asked in the route's hop.
+        username = username_from_token(token, jwt_secret(settings)) if token else None
+        if not username:
+            raise _unauthorised()
+        return Caller(session, username, roles)
 
     return of
 
