@@ -87,6 +87,15 @@ def write(session: Session, entries: list[AccessLog]) -> None:
         write_entries(session, entries)
 
 
+def journaled_entries_in() -> None:
+    """Before a query that must see every entry so far (a review, a register extract): this
+    process's entries still in its journal are moved into the database now (blocking); another
+    web process's follow within `access_log_flush_seconds`."""
+    journal = current_journal.get()
+    if journal is not None:
+        journal.move()
+
+
 # The hooks in the case routes: one call each.
 
 
@@ -131,12 +140,8 @@ def review(
     limit: int = 200,
     offset: int = 0,
 ) -> tuple[list[AccessLog], int]:
-    """The log as `reviewer` may see it (services/scope.py: `access_log_reach`). This process's
-    entries still in its journal are moved first (another web process's follow within
-    `access_log_flush_seconds`)."""
-    journal = current_journal.get()
-    if journal is not None:
-        journal.move()
+    """The log as `reviewer` may see it (services/scope.py: `access_log_reach`)."""
+    journaled_entries_in()
     reach = access_log_reach(reviewer)
     query = LogQuery(
         municipalities=reach.municipalities,

@@ -201,6 +201,10 @@ async def open_case(
 
     def checked_and_reserved() -> Reservation:
         opener = resolved(user)
+        if opener in session:
+            # A refused reservation rolls back, which would expire every row of the session; the
+            # opener is still needed loaded (the log of the refusal, the answer, a page's header).
+            session.expunge(opener)
         if session.get(Municipality, body.municipality) is None:
             raise InvalidFields.one("municipality", f"unknown municipality {body.municipality}")
         if not sees_municipality(opener, body.municipality):

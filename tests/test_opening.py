@@ -35,7 +35,8 @@ async def test_two_openings_at_once_for_one_person_open_one_case(stack: Stack) -
 async def test_an_unanswered_opening_holds_the_person_until_temporal_says_nothing_began(stack: Stack) -> None:
     url = stack.settings.database_url
     body = CaseCreate.model_validate(case_body())
-    gone = await Client.connect(f"127.0.0.1:{free_port()}", lazy=True)  # nothing listens there
+    # Nothing listens there; the stack's codec (its per-case keys) as the app's client has.
+    gone = await Client.connect(f"127.0.0.1:{free_port()}", lazy=True, data_converter=stack.temporal.data_converter)
     with session_scope(url) as session:
         user = get_user(session, "handlaggare")
         assert user is not None
