@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 
 LOCK := requirements.lock
 DEV_LOCK := requirements-dev.lock
+BENCH_LOCK := requirements-bench.lock
 UV := uv==0.13.9
 COMPILE := $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 --generate-hashes
 
-.PHONY: run test lint bench bench-web bench-figures clean histories messages vendor browser-deps rebuild lock fuzz
+.PHONY: run test lint bench profile bench-web bench-figures clean histories messages vendor browser-deps rebuild lock fuzz
 
 # Exactly the locked versions (hashes checked), then the project itself without resolving again.
 $(STAMP): pyproject.toml $(DEV_LOCK)
@@ -19,12 +20,14 @@ $(STAMP): pyproject.toml $(DEV_LOCK)
 	touch $(STAMP)
 
 # Re-resolve after a change to pyproject.toml's dependencies (tests/test_lock.py says when).
-# The runtime lock (the Dockerfile's) is constrained to the dev lock: one version of everything.
+# The runtime lock (the Dockerfile's) and the profilers' (`make bench`) are constrained to the
+# dev lock: one version of everything.
 lock:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet $(UV)
 	$(COMPILE) --extra dev -o $(DEV_LOCK)
 	$(COMPILE) -c $(DEV_LOCK) -o $(LOCK)
+	$(COMPILE) --extra bench -c $(DEV_LOCK) -o $(BENCH_LOCK)
 
 run: $(STAMP)
 	SAMVERKAN_SEED_DEMO=$${SAMVERKAN_SEED_DEMO:-true} exec $(BIN)/python -m worker.launch
@@ -59,11 +62,21 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 
-bench: $(STAMP)
-	$(BIN)/python bench/action_latency.py
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP) $(BENCH_LOCK)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(BENCH_LOCK)
+	touch $(BENCH_STAMP)
+
+# Every figure of the performance section, against bare Temporal, in one run (ARGS="--only single").
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench $(ARGS)
+
+# Where the time goes on each path: reports in var/profile/ (see bench/PROFILE.md).
+profile: $(BENCH_STAMP)
+	$(BIN)/python -m bench.profile $(ARGS)
 
 bench-web: $(STAMP)
-	$(BIN)/python bench/worklist.py
+	$(BIN)/python bench/worklist_page.py
 	$(BIN)/python bench/case_page.py
 
 # The supervisors' overview over 100 000 cases, on SQLite and PostgreSQL (goal: p95 <= 100 ms).

@@ -1,6 +1,11 @@
-"""FastAPI dependencies: settings, database session, Temporal client, the current user."""
+"""FastAPI dependencies: settings, database session, Temporal client, the current user.
 
-from collections.abc import Callable, Iterator
+Each is `async def`: a sync dependency costs a hop to the thread pool, and the database work
+of a request belongs in one hop of its own (see `Caller` for the case routes)."""
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request, status
@@ -21,7 +26,7 @@ from workflows.domain import Role
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -29,15 +34,24 @@ def get_app_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
-def get_session(settings: SettingsDep) -> Iterator[Session]:
-    with Session(engine_for(settings.resolved_database_url), expire_on_commit=False) as session:
+async def get_session(settings: SettingsDep) -> AsyncIterator[Session]:
+    # Making a session touches no database; its first query takes a connection.
+    session = Session(engine_for(settings.resolved_database_url), expire_on_commit=False)
+    try:
         yield session
+    finally:
+        # The case routes give their connection back inside their own hop, so this close is then
+        # free; otherwise giving the connection back (a rollback) is database work: off the loop.
+        if session.in_transaction():
+            await asyncio.to_thread(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_temporal(request: Request) -> Client:
+async def get_temporal(request: Request) -> Client:
     client: Client = request.app.state.temporal
     return client
 
@@ -45,50 +59,110 @@ def get_temporal(request: Request) -> Client:
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 
 
-def get_case_keys(request: Request) -> CaseKeys:
+async def get_case_keys(request: Request) -> CaseKeys:
     """Each case's data key, to open the sealed names of the read model (store/sealing.py)."""
     return keys_of(request.app.state.temporal)
 
 
 CaseKeysDep = Annotated[CaseKeys, Depends(get_case_keys)]
+
+
 def _unauthorised() -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, "not authenticated", headers={"WWW-Authenticate": "Bearer"})
+
+
+def claims_of_token(settings: Settings, token: str | None) -> TokenClaims:
+    """The token's claims when it was issued here for this API and is unexpired (no database
+    work); 401 otherwise. Whether it was logged out is `live_login`'s question."""
+    claims = read_token(token, settings) if token else None
+    if claims is None:
+        raise _unauthorised()
+    return claims
+
+
+def live_login(session: Session, claims: TokenClaims) -> TokenClaims:
+    """The login, unless it was logged out (blocking: one query); 401 then."""
+    if is_revoked(session, claims.jti):
+        raise _unauthorised()
+    return claims
 
 
 def get_current_login(
     session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> TokenClaims:
     """The bearer token's login: issued here for this API, unexpired, not logged out."""
-    claims = read_token(token, settings) if token else None
-    if claims is None or is_revoked(session, claims.jti):
-        raise _unauthorised()
-    return claims
+    return live_login(session, claims_of_token(settings, token))
 
 
 CurrentLogin = Annotated[TokenClaims, Depends(get_current_login)]
 
 
-def get_current_user(
-    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
-) -> User:
-    login = get_current_login(session, settings, token)
+def user_of_token(session: Session, settings: Settings, token: str | None) -> User:
+    """The active user of the token's live login (blocking: two queries); 401 otherwise. The
+    session's read then ends: the request holds no connection while it waits on Temporal
+    (`store.db.end_read`)."""
+    try:
+        return active_user(session, live_login(session, claims_of_token(settings, token)))
+    finally:
+        end_read(session)
+
+
+def active_user(session: Session, login: TokenClaims) -> User:
     user = get_user(session, login.username)
-    end_read(session)
     if user is None or not user.active:
         raise _unauthorised()
     return user
 
 
+def get_current_user(
+    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> User:
+    return user_of_token(session, settings, token)
+
+
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require(*roles: Role) -> Callable[[User], User]:
-    def check(user: CurrentUser) -> User:
-        if user.role not in roles:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {user.role} may not do this")
-        return user
+def _allowed(user: User, roles: tuple[Role, ...]) -> User:
+    if user.role not in roles:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {user.role} may not do this")
+    return user
+
+
+def require(*roles: Role) -> Callable[[User], Awaitable[User]]:
+    async def check(user: CurrentUser) -> User:
+        return _allowed(user, roles)
 
     return check
+
+
+@dataclass
+class Caller:
+    """The caller of a case route, known by the token's claims only until the route's one
+    thread hop asks for the user (`user()`, blocking): whether the login was logged out and the
+    user's query then share the hop with the route's own database work. The same refusals as
+    `require`: 401, then 403 (a body that does not validate is refused with 422 before a 401 of
+    a logged-out login or a 403 of the role, where `require` refused first; nothing is written
+    either way)."""
+
+    session: Session
+    login: TokenClaims
+    roles: tuple[Role, ...]
+
+    def user(self) -> User:
+        return _allowed(active_user(self.session, live_login(self.session, self.login)), self.roles)
+
+
+def caller(*roles: Role) -> Callable[..., Awaitable[Caller]]:
+    async def of(
+        session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+    ) -> Caller:
+        # A missing, forged or expired token is refused here, before the body is looked at, as
+        # by `require`; whether it was logged out and the user is still active is asked in the
+        # route's hop.
+        return Caller(session, claims_of_token(settings, token), roles)
+
+    return of
 
 
 Admin = Annotated[User, Depends(require(Role.ADMIN))]

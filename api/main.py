@@ -1,5 +1,7 @@
 """The FastAPI application."""
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -39,6 +41,7 @@ from core.logging import configure_logging
 from core.metrics import CONTENT_TYPE, exposition
 from core.secrets import jwt_secret
 from core.settings import Settings, get_settings
+from services.access_journal import AccessJournal, current_journal
 from services.errors import DomainError
 from services.temporal import connect, ensure_search_attributes
 from store.db import engine_for
@@ -54,7 +57,9 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         if temporal is None:
             app.state.temporal = await connect(settings)
             await ensure_search_attributes(app.state.temporal)
-        yield
+        async with access_journal(settings) as journal:
+            app.state.access_journal = journal
+            yield
 
     app = FastAPI(
         title="Samverkan",
@@ -63,10 +68,11 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         lifespan=lifespan,
         docs_url=None,  # api/api_docs.py serves it without a CDN
         redoc_url=None,
-        dependencies=[Depends(stated_purpose)],
+        dependencies=[Depends(stated_purpose), Depends(journal_for_request)],
     )
     app.state.settings = settings
     app.state.temporal = temporal
+    app.state.access_journal = None  # served without the lifespan (in-process test clients): straight in
     app.add_middleware(RequestTelemetry)
     jwt_secret(settings)  # refuses to start with a secret too short to sign logins
     app.state.sign_in = SignIn(settings)
@@ -134,6 +140,33 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
             return Response(await exposition(), media_type=CONTENT_TYPE)
 
     return app
+
+
+@asynccontextmanager
+async def access_journal(settings: Settings) -> AsyncIterator[AccessJournal]:
+    """The process's access-log journal: the journals of processes that died are moved first,
+    this one's entries every `access_log_flush_seconds` and at the end."""
+    journal = AccessJournal(
+        settings.data_dir / "access-journal", settings.resolved_database_url, fsync=settings.access_log_fsync
+    )
+    await asyncio.to_thread(journal.recover)
+    mover = asyncio.create_task(journal.run(settings.access_log_flush_seconds))
+    try:
+        yield journal
+    finally:
+        mover.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await mover
+        await asyncio.to_thread(journal.close)
+
+
+async def journal_for_request(request: Request) -> AsyncIterator[None]:
+    # Async, so it is set in the request's own context (the route and its thread hops see it).
+    token = current_journal.set(request.app.state.access_journal)
+    try:
+        yield
+    finally:
+        current_journal.reset(token)
 
 
 def app_from_env() -> FastAPI:

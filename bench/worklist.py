@@ -1,141 +1,127 @@
-"""p50/p95 server time of the worklist page ("Mina ärenden") over 500 cases (goal: under 100 ms).
+"""The worklist (`GET /api/v1/cases`) on 100 000 cases written straight into the read model,
+on SQLite and on PostgreSQL (a database of its own, dropped afterwards), each served by a web
+process of its own on the run's Temporal server."""
 
-    make bench-web    # or: .venv/bin/python bench/worklist.py [--cases 500] [--n 200] [--database-url …]
-
-Writes the cases straight into the read model (as the projection would) with an open task for
-every third, signs in through the login form, and reads the page as a browser does. Server time
-is the app's own `Server-Timing` (routing, queries, rendering); the whole in-process round trip
-is shown beside it. No Temporal is needed: the worklist reads the read model only.
-"""
-
-import argparse
-import asyncio
-import os
-import re
-import statistics
-import sys
-import tempfile
-import time
+import random
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
+from sqlalchemy import insert, text
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.measure import pct, timed_ms
+from bench.report import Bound, Figure, Goal
+from bench.stack import BenchStack, free_port, login, prepare_database, service_env, web_command
+from store.db import engine_for
+from store.models import CaseSummary
+from store.seed import MUNICIPALITIES
+from tests.stack import fresh_postgres_database, postgres_answers
+from worker.launch import wait_for_port
+from workflows.domain import Phase
 
-from api.main import create_app  # noqa: E402
-from core.settings import Settings  # noqa: E402
-from store.db import session_scope  # noqa: E402
-from store.migrate import upgrade  # noqa: E402
-from store.models import CaseSummary, Task  # noqa: E402
-from store.seed import DEMO_PASSWORD, seed  # noqa: E402
-from workflows.domain import Phase  # noqa: E402
-
-PAGES = {
-    "mine, first page": "/",
-    "all in the municipality": "/?who=all",
-    "overdue only": "/?who=all&overdue=true",
-    "one phase, page 3": "/?who=all&phase=preparatory&page=3",
-}
+WORKLIST_GOAL = Goal(Bound.AT_MOST, 100, proposed=True)
+OPEN_PHASES = [p.value for p in Phase if p not in (Phase.CLOSED, Phase.WITHDRAWN)]
+BATCH = 5000
+WARM_UP = 5
+# (who, query, what it shows): a municipal case worker's own municipality, AF's every case.
+WORKLISTS = [
+    ("handlaggare", {}, "a municipality's case worker (0581, 30 % of the cases)"),
+    ("handlaggare", {"overdue": "true"}, "the same, overdue only"),
+    ("arbetsformedlare", {}, "AF's case worker (every case)"),
+]
 
 
-def pct(samples: list[float], q: int) -> float:
-    return statistics.quantiles(samples, n=100, method="inclusive")[q - 1]
-
-
-def seed_cases(url: str, count: int) -> None:
+def summary_rows(n: int, rng: random.Random) -> Iterator[dict[str, Any]]:
     now = datetime.now(UTC)
-    phases = [p.value for p in Phase if p is not Phase.CLOSED]
-    with session_scope(url) as db:
-        for n in range(count):
-            case_id = f"bench{n:06d}"
-            due = now + timedelta(hours=n - count // 10)  # a tenth of them overdue
-            db.add(
-                CaseSummary(
-                    case_id=case_id,
-                    version=1,
-                    phase=phases[n % len(phases)],
-                    status="active",
-                    municipality="0581",
-                    responsible_worker="handlaggare" if n % 2 == 0 else "samordnare",
-                    given_name="Amal",
-                    family_name="Hassan",
-                    gender="woman",
-                    birth_date=date(1990, 1, 1),
-                    opened_at=now - timedelta(days=30),
-                    next_due_at=due,
-                    overdue=due < now,
+    others = [code for code in MUNICIPALITIES if code != "0581"]
+    for _ in range(n):
+        closed = rng.random() < 0.2
+        due = None if closed else now + timedelta(hours=rng.uniform(-24 * 30, 24 * 60))
+        yield {
+            "case_id": secrets.token_hex(8),
+            "version": rng.randint(1, 30),
+            "phase": Phase.CLOSED.value if closed else rng.choice(OPEN_PHASES),
+            "status": "closed" if closed else "active",
+            "municipality": "0581" if rng.random() < 0.3 else rng.choice(others),
+            "responsible_worker": "handlaggare",
+            "given_name": "Amal",
+            "family_name": "Hassan",
+            "gender": rng.choice(["woman", "man"]),
+            "birth_date": date(rng.randint(1960, 2004), rng.randint(1, 12), rng.randint(1, 28)),
+            "opened_at": now - timedelta(days=rng.uniform(0, 700)),
+            "next_due_at": due,
+            "overdue": due is not None and due < now,
+            "closed_at": now if closed else None,
+            # The whole view is kept only for closed cases (the read after retention).
+            "view": {"timeline": [{"action": "record-follow-up", "summary": "x" * 80}] * 12} if closed else {},
+            "updated_at": now,
+        }
+
+
+def fill(url: str, n: int) -> None:
+    rng = random.Random(12)
+    rows = summary_rows(n, rng)
+    with engine_for(url).begin() as conn:
+        while batch := [row for _, row in zip(range(BATCH), rows, strict=False)]:
+            conn.execute(insert(CaseSummary), batch)
+    if url.startswith("postgresql"):
+        with engine_for(url).connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
+
+
+@asynccontextmanager
+async def web_on(s: BenchStack, url: str, data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
+    settings = s.settings.model_copy(update={"database_url": url, "data_dir": data_dir})
+    prepare_database(settings)
+    port = free_port()
+    web = s.processes.start(web_command(port), service_env(settings))
+    try:
+        wait_for_port(port)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+            yield http
+    finally:
+        s.processes.stop(web)
+
+
+async def measure(s: BenchStack, engine: str, url: str, data_dir: Path, cases: int, samples: int) -> list[Figure]:
+    figures = []
+    async with web_on(s, url, data_dir) as http:
+        fill(url, cases)
+        for who, params, what in WORKLISTS:
+            headers = {"Authorization": f"Bearer {await login(http, who)}"}
+            first = await http.get("/api/v1/cases", params=params, headers=headers)
+            first.raise_for_status()
+            total = first.json()["total"]
+            times = []
+            for i in range(samples + WARM_UP):
+                ms = await timed_ms(lambda p=params, h=headers: http.get("/api/v1/cases", params=p, headers=h))
+                if i >= WARM_UP:
+                    times.append(ms)
+            figures.append(
+                Figure(
+                    "worklist",
+                    f"worklist p50 on {cases:,} cases, {engine}: {what}",
+                    "ms",
+                    pct(times, 50),
+                    None,
+                    WORKLIST_GOAL,
+                    f"total {total:,} in scope, first page of 50; p95 {pct(times, 95):.0f} ms",
                 )
             )
-            if n % 3 == 0:
-                db.add(
-                    Task(
-                        key=f"{case_id}:follow_up_due:1",
-                        case_id=case_id,
-                        municipality="0581",
-                        kind="follow_up_due",
-                        about="follow_up_due",
-                        audience="responsible",
-                        assignee="handlaggare",
-                        due_at=due,
-                        overdue=due < now,
-                        created_at=now,
-                    )
-                )
-        db.commit()
+    return figures
 
 
-async def measure(settings: Settings, n: int) -> None:
-    app = create_app(settings)  # the lifespan (Temporal) does not run in-process
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as browser:
-        login = await browser.get("/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
-        assert token is not None
-        signed_in = await browser.post(
-            "/login", data={"username": "handlaggare", "password": DEMO_PASSWORD, "csrf_token": token.group(1)}
-        )
-        assert signed_in.status_code == 303, signed_in.text
-        print(f"{'page':<28}{'server p50':>12}{'server p95':>12}{'total p50':>12}{'total p95':>12}  rows")
-        for name, path in PAGES.items():
-            server_ms: list[float] = []
-            total_ms: list[float] = []
-            for i in range(n + 10):
-                t0 = time.perf_counter()
-                r = await browser.get(path)
-                elapsed = (time.perf_counter() - t0) * 1000
-                assert r.status_code == 200, r.text
-                if i >= 10:  # warm-up: templates compiled, connections pooled
-                    server_ms.append(float(r.headers["server-timing"].split("dur=")[1]))
-                    total_ms.append(elapsed)
-            rows = r.text.count('class="case-ref"')
-            print(
-                f"{name:<28}{pct(server_ms, 50):>10.1f}ms{pct(server_ms, 95):>10.1f}ms"
-                f"{pct(total_ms, 50):>10.1f}ms{pct(total_ms, 95):>10.1f}ms  {rows}"
-            )
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=500)
-    parser.add_argument("--n", type=int, default=200, help="requests per page")
-    parser.add_argument("--database-url", help="default: SQLite in a temporary directory")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as data_dir:
-        url = args.database_url or f"sqlite:///{data_dir}/bench.db"
-        settings = Settings(
-            data_dir=Path(data_dir), database_url=url, seed_demo=True, admin_password="bench", log_level="warning",
-            _env_file=None,  # type: ignore[call-arg]
-        )
-        upgrade(url)
-        with session_scope(url) as db:
-            seed(db, settings)
-        seed_cases(url, args.cases)
-        load = os.getloadavg()[0]
-        print(f"worklist over {args.cases} cases in the read model ({url.split(':')[0]}), {args.n} requests per page")
-        print(f"machine load {load:.1f} on {os.cpu_count()} cores (a busy machine stretches the p95)")
-        asyncio.run(measure(settings, args.n))
-
-
-if __name__ == "__main__":
-    main()
+async def run(s: BenchStack, cases: int = 100_000, samples: int = 40) -> list[Figure]:
+    root = Path(s.settings.data_dir) / "worklist"
+    root.mkdir(exist_ok=True)
+    figures = await measure(s, "SQLite", f"sqlite:///{root / 'worklist.db'}", root, cases, samples)
+    if not postgres_answers():
+        return [*figures, Figure("worklist", "worklist on PostgreSQL: skipped, nothing on 127.0.0.1:5432", "ms", 0)]
+    with fresh_postgres_database("samverkan_bench") as url:
+        figures += await measure(s, "PostgreSQL", url, root, cases, samples)
+    return figures

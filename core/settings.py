@@ -127,6 +127,26 @@ class Settings(BaseSettings):
         # A variable set directly wins over its _FILE twin; both win over .env.
         return init_settings, env_settings, FileVariables(settings_cls), dotenv_settings, file_secret_settings
 
+    # Speed and tuning (README, Performance). The web app:
+    web_workers: int = Field(default=1, ge=1, description="uvicorn processes serving the web app (make run)")
+    access_log_flush_seconds: float = Field(
+        default=0.2, gt=0, description="how often a web process moves its journal's access-log entries to the database"
+    )
+    access_log_fsync: bool = Field(
+        default=True, description="each entry synced to disk before the answer: a power loss loses none either"
+    )
+    # The worker (Temporal's worker options; None: the SDK's default).
+    worker_max_cached_workflows: int = Field(default=1000, ge=0, description="journeys kept in memory")
+    worker_max_concurrent_workflow_tasks: int | None = Field(default=None, ge=1)
+    worker_max_concurrent_activities: int = Field(default=16, ge=1, description="also the activity threads")
+    worker_workflow_task_polls: int | None = Field(default=None, ge=2, description="concurrent workflow-task polls")
+    worker_nonsticky_to_sticky_poll_ratio: float = Field(
+        default=0.2, gt=0, description="share of polls on the normal queue, where new journeys arrive"
+    )
+    worker_sticky_queue_timeout: timedelta = Field(
+        default=timedelta(seconds=10), description="after this a cached journey's task goes to any worker"
+    )
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlmodel import Session
 
 from services.access_flags import Reader, ReviewFlag, outside_caseload, outside_hours
+from services.access_journal import current_journal
 from services.scope import CaseRef, access_log_reach
 from store.access_log import LogQuery, review_log, write_entries
 from store.models import AccessLog, User
@@ -57,7 +58,7 @@ def record_reads(session: Session, reader: Reader, cases: Iterable[CaseRef], *, 
         for case in cases
     ]
     if entries:
-        write_entries(session, entries)
+        write(session, entries)
 
 
 def record_unnamed_read(session: Session, reader: Reader, *, via: str, purpose: str) -> None:
@@ -73,7 +74,26 @@ def record_unnamed_read(session: Session, reader: Reader, *, via: str, purpose: 
         organisation=reader.organisation,
         outside_hours=outside_hours(now),
     )
-    write_entries(session, [entry])
+    write(session, [entry])
+
+
+def write(session: Session, entries: list[AccessLog]) -> None:
+    """Ahead into the web process's journal when it keeps one (the database gets the entries
+    in batches, off the read's path: services/access_journal.py), else straight in."""
+    journal = current_journal.get()
+    if journal is not None:
+        journal.append(entries)
+    else:
+        write_entries(session, entries)
+
+
+def journaled_entries_in() -> None:
+    """Before a query that must see every entry so far (a review, a register extract): this
+    process's entries still in its journal are moved into the database now (blocking); another
+    web process's follow within `access_log_flush_seconds`."""
+    journal = current_journal.get()
+    if journal is not None:
+        journal.move()
 
 
 # The hooks in the case routes: one call each.
@@ -121,6 +141,7 @@ def review(
     offset: int = 0,
 ) -> tuple[list[AccessLog], int]:
     """The log as `reviewer` may see it (services/scope.py: `access_log_reach`)."""
+    journaled_entries_in()
     reach = access_log_reach(reviewer)
     query = LogQuery(
         municipalities=reach.municipalities,

@@ -1,26 +1,36 @@
 """Cases, once for every face: who may see one, who may be responsible for one, opening one
 (the referral) and reading one (written to the access log)."""
 
+import asyncio
 import secrets
-from dataclasses import asdict
-from datetime import UTC, date, datetime
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints, TypeAdapter, ValidationInfo, field_validator
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 from temporalio.client import Client
+from temporalio.service import RPCError
 
 from core.secrets import person_key_secret
 from core.settings import Settings
 from services.access_log import OPEN_CASE_PROBE, record_case_read, record_reads
-from services.errors import Conflict, Erased, Forbidden, InvalidFields, NotFound
-from services.journeys import query_state, start_journey
+from services.errors import Conflict, Erased, Forbidden, InvalidFields, NotFound, Unavailable
+from services.journeys import journey_exists, query_state, start_journey
 from services.person_name import PersonName
 from services.protected_identity import view_for
 from services.scope import CASE_ACTORS, actor_of, acts_on, reads_case, sees_municipality
 from services.temporal import keys_of
-from store.cases import PersonHasOpenCase, forget_case, open_case_of, person_key, reserve_case
+from store.cases import (
+    PersonHasOpenCase,
+    forget_case,
+    open_case_of,
+    person_key,
+    reserve_case,
+    unstarted_reservation,
+)
 from store.models import CaseSummary, Municipality, User
 from store.policies import policy_for
 from store.sealing import stored_view_of
@@ -38,10 +48,13 @@ from workflows.domain import (
     SwedishLevel,
 )
 from workflows.personal_number import InvalidPersonalNumber, PersonalNumber, parse_personal_number
-from workflows.phases import initial_state
-from workflows.views import row_of
+from workflows.phases import LATEST, initial_state
+from workflows.views import row_of, view_of
 
 _stored_view = TypeAdapter(CaseView)
+# An opening whose start got no answer is settled after this long (a start's RPC deadline is
+# far shorter, so a journey that has not appeared by then never will).
+UNSETTLED_OPENING = timedelta(minutes=5)
 
 
 def today() -> date:
@@ -145,66 +158,144 @@ def person_secret(session: Session, settings: Settings) -> bytes:
     return person_key_secret(settings, may_create=first)
 
 
+def _dropped(task: "asyncio.Task[CaseView | None]") -> None:
+    """Take the outcome of a query whose answer is not given (so none is reported unretrieved)."""
+    if not task.cancelled():
+        task.exception()
+
+
+# The user, or how to find it inside the request's one thread hop (api.deps.Caller.user).
+Who = User | Callable[[], User]
+
+
+def resolved(who: Who) -> User:
+    return who if isinstance(who, User) else who()
+
+
+@dataclass
+class Reservation:
+    """An opening checked in the request's hop, and whether the person's one open case is now
+    held for it (else the person already holds one, or an opening left unsettled)."""
+
+    opening: CaseOpening
+    now: datetime
+    person: str
+    opener: User
+    held: bool
+
+
 async def open_case(
     session: Session,
     settings: Settings,
     client: Client,
-    user: User,
+    user: Who,
     body: CaseCreate,
     *,
     via: str = "POST /api/v1/cases",
 ) -> CaseView:
     """Open a case at referral; Conflict when the person already has an open case (logged as a
-    read of that case, through `via`)."""
-    if session.get(Municipality, body.municipality) is None:
-        raise InvalidFields.one("municipality", f"unknown municipality {body.municipality}")
-    if not sees_municipality(user, body.municipality):
-        raise Forbidden(f"municipality {body.municipality} is outside your scope")
-    responsible = responsible_for(session, user, body.responsible_worker, body.municipality)
+    read of that case, through `via`). The checks and the reservation are one thread hop, before
+    anything reaches Temporal."""
     number = parse_personal_number(body.personal_number, today())
-    case_id = secrets.token_hex(8)
-    opening = CaseOpening(
-        case_id=case_id,
-        municipality=body.municipality,
-        responsible_worker=responsible,
-        participant=Participant(
-            number.normalised,
-            body.given_name,
-            body.family_name,
-            body.gender,
-            number.birth_date,
-            body.protected_identity,
-        ),
-        mapping=body.mapping(),
-        policy=policy_for(session, body.municipality),
-        opened_by=actor_of(user),
-        note=body.note,
-    )
-    # The first row, from the same mapping of the case as every later one (version 0: the
-    # workflow's first projection replaces it).
-    now = datetime.now(UTC)
-    row = row_of(initial_state(opening, now), now)
-    person = person_key(person_secret(session, settings), number.normalised)
+    keys = keys_of(client)
+
+    def checked_and_reserved() -> Reservation:
+        opener = resolved(user)
+        if opener in session:
+            # A refused reservation rolls back, which would expire every row of the session; the
+            # opener is still needed loaded (the log of the refusal, the answer, a page's header).
+            session.expunge(opener)
+        if session.get(Municipality, body.municipality) is None:
+            raise InvalidFields.one("municipality", f"unknown municipality {body.municipality}")
+        if not sees_municipality(opener, body.municipality):
+            raise Forbidden(f"municipality {body.municipality} is outside your scope")
+        opening = CaseOpening(
+            case_id=secrets.token_hex(8),
+            municipality=body.municipality,
+            responsible_worker=responsible_for(session, opener, body.responsible_worker, body.municipality),
+            participant=Participant(
+                number.normalised,
+                body.given_name,
+                body.family_name,
+                body.gender,
+                number.birth_date,
+                body.protected_identity,
+            ),
+            mapping=body.mapping(),
+            policy=policy_for(session, body.municipality),
+            opened_by=actor_of(opener),
+            note=body.note,
+        )
+        now = datetime.now(UTC)
+        person = person_key(person_secret(session, settings), number.normalised)
+        try:
+            reserve_case(session, keys, person=person, values=first_row(opening, now))
+        except PersonHasOpenCase:
+            return Reservation(opening, now, person, opener, held=False)
+        finally:
+            session.close()
+        return Reservation(opening, now, person, opener, held=True)
+
+    def reserved_again(r: Reservation) -> None:
+        try:
+            reserve_case(session, keys, person=r.person, values=first_row(r.opening, r.now))
+        except PersonHasOpenCase:
+            # The answer tells the opener that the person has a case (maybe in another
+            # municipality): that is a read of it, and the log says whose.
+            existing = open_case_of(session, r.person)
+            if existing is not None:
+                record_reads(session, r.opener, [existing], via=via, purpose=OPEN_CASE_PROBE)
+            raise Conflict("the person already has an open case") from None
+        finally:
+            session.close()
+
+    r = await asyncio.to_thread(checked_and_reserved)
+    if not r.held:
+        await release_unstarted(session, client, r.person)
+        await asyncio.to_thread(reserved_again, r)
+    await start_or_settle(session, client, r.opening, r.now, settings.task_queue)
+    return view_for(view_of(initial_state(r.opening, r.now, LATEST), r.now), r.opener.username)
+
+
+def first_row(opening: CaseOpening, now: datetime) -> dict[str, Any]:
+    """The first state, as the workflow will hold it (same opening, same time, the latest
+    process), as the read model's first row's values (version 0: the workflow's first
+    projection replaces it). The answer to the opening is the same state's view: no waiting for
+    the workflow's first task."""
+    return asdict(row_of(initial_state(opening, now, LATEST), now)) | {"version": 0}
+
+
+async def start_or_settle(session: Session, client: Client, opening: CaseOpening, now: datetime, queue: str) -> None:
+    """Start the journey; when the start fails, settle the reservation by what Temporal says:
+    no journey, the reservation goes (nothing was opened); a journey (the answer was lost), the
+    case stands; no answer, the reservation stays — forgetting it could leave a journey without
+    its row and its person free to be opened twice — and a later opening for the same person
+    releases it once Temporal says no journey began (`release_unstarted`)."""
     try:
-        reserve_case(session, keys_of(client), person=person, values=asdict(row) | {"version": 0})
-    except PersonHasOpenCase:
-        # The answer tells the opener that the person has a case (maybe in another municipality):
-        # that is a read of it, and the log says whose.
-        existing = open_case_of(session, person)
-        if existing is not None:
-            record_reads(session, user, [existing], via=via, purpose=OPEN_CASE_PROBE)
-        raise Conflict("the person already has an open case") from None
-    try:
-        return view_for(await start_journey(client, opening, settings.task_queue), user.username)
-    except BaseException:
-        forget_case(session, case_id)
-        raise
+        await start_journey(client, opening, now, queue)
+    except Exception as failure:
+        try:
+            started = await journey_exists(client, opening.case_id)
+        except (RPCError, RuntimeError):  # RuntimeError: no connection to be had at all
+            raise Unavailable("Temporal did not answer: the case may not have opened; try again later") from failure
+        if not started:
+            await asyncio.to_thread(forget_case, session, opening.case_id)
+            raise
+
+
+async def release_unstarted(session: Session, client: Client, person: str) -> None:
+    """Release the person's reservation when it is an opening left unsettled (its start failed
+    without an answer, see `start_or_settle`) and Temporal now says its journey never began."""
+    case_id = await asyncio.to_thread(unstarted_reservation, session, person, older_than=UNSETTLED_OPENING)
+    session.close()
+    if case_id is not None and not await journey_exists(client, case_id):
+        await asyncio.to_thread(forget_case, session, case_id)
 
 
 async def read_case(
     session: Session,
     client: Client,
-    user: User,
+    user: Who,
     case_id: str,
     *,
     via: str = "GET /api/v1/cases/{case_id}",
@@ -212,12 +303,42 @@ async def read_case(
 ) -> CaseView:
     """The live state of a case, from its workflow (else the last one stored). The read is
     written to the access log, with the face (`via`) and the default purpose it came by."""
-    summary = case_in_scope(session, user, case_id)
-    record_case_read(session, user, summary, via=via, purpose=purpose)
-    erased_at = keys_of(client).erased_at(case_id)
-    if erased_at is not None:
-        raise Erased(f"the case was erased on {erased_at:%Y-%m-%d}")
-    state = await query_state(client, case_id)
+    keys = keys_of(client)
+
+    def in_scope_and_logged() -> tuple[User, CaseSummary]:
+        # One thread hop for the request's database work; no connection held while the
+        # workflow answers.
+        try:
+            reader = resolved(user)
+            summary = case_in_scope(session, reader, case_id)
+            record_case_read(session, reader, summary, via=via, purpose=purpose)
+            erased_at = keys.erased_at(case_id)
+            if erased_at is not None:
+                raise Erased(f"the case was erased on {erased_at:%Y-%m-%d}")
+            return reader, summary
+        finally:
+            session.close()
+
+    def stored(summary: CaseSummary) -> CaseView:
+        try:
+            row = session.get(CaseSummary, summary.case_id)
+            assert row is not None
+            return _stored_view.validate_python(stored_view_of(keys, row))
+        finally:
+            session.close()
+
+    # The workflow is asked while the scope is checked and the read logged: the answer is only
+    # given once both are done (a query writes nothing, and one outside the reader's scope or
+    # of an erased case is dropped unseen), so the read costs the longer of the two, not their
+    # sum.
+    asking = asyncio.create_task(query_state(client, case_id))
+    try:
+        reader, summary = await asyncio.to_thread(in_scope_and_logged)
+    except BaseException:
+        asking.cancel()
+        asking.add_done_callback(_dropped)
+        raise
+    state = await asking
     if state is None:
-        state = _stored_view.validate_python(stored_view_of(keys_of(client), summary))
-    return view_for(state, user.username)
+        state = await asyncio.to_thread(stored, summary)
+    return view_for(state, reader.username)

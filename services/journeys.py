@@ -1,11 +1,10 @@
 """Calls into the journey workflows, with Temporal's failures turned into domain errors."""
 
-import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
-from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -21,12 +20,17 @@ def workflow_id(case_id: str) -> str:
     return f"journey-{case_id}"
 
 
-async def start_journey(client: Client, opening: CaseOpening, task_queue: str) -> CaseView:
-    handle = await client.start_workflow(
+async def start_journey(client: Client, opening: CaseOpening, opened_at: datetime, task_queue: str) -> None:
+    """Start the case's journey: one round trip, no waiting for its first task (the caller
+    answers with the first state, which the workflow builds from the same opening and time).
+    A start repeated after a lost answer finds the journey it started (the case id is new for
+    every opening, so an existing one is ours)."""
+    await client.start_workflow(
         JourneyWorkflow.run,
-        JourneyInput(opening=opening),
+        JourneyInput(opening=opening, opened_at=opened_at),
         id=workflow_id(opening.case_id),
         task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         search_attributes=TypedSearchAttributes(
             [
                 SearchAttributePair(PHASE, Phase.INTRODUCTION.value),
@@ -35,15 +39,18 @@ async def start_journey(client: Client, opening: CaseOpening, task_queue: str) -
             ]
         ),
     )
-    # A query needs the first workflow task done; it is usually a few milliseconds away.
-    for attempt in range(100):
-        try:
-            return await handle.query(JourneyWorkflow.current_state, rpc_timeout=timedelta(seconds=10))
-        except RPCError as err:
-            if attempt == 99 or err.status not in (RPCStatusCode.FAILED_PRECONDITION, RPCStatusCode.NOT_FOUND):
-                raise
-            await asyncio.sleep(0.05)
-    raise AssertionError("unreachable")
+
+
+async def journey_exists(client: Client, case_id: str) -> bool:
+    """Whether the case's journey was ever started (running or closed); an RPCError when
+    Temporal cannot say."""
+    try:
+        await client.get_workflow_handle(workflow_id(case_id)).describe()
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    return True
 
 
 async def query_state(client: Client, case_id: str) -> CaseView | None:

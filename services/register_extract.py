@@ -16,7 +16,7 @@ from temporalio.client import Client
 from core.secrets import person_key_secret
 from core.settings import Settings
 from services.access_flags import Reader
-from services.access_log import record_reads, record_unnamed_read
+from services.access_log import journaled_entries_in, record_reads, record_unnamed_read
 from services.cases import checked_personal_number
 from services.errors import InvalidFields
 from services.history.audit import unlogged_timeline
@@ -103,6 +103,7 @@ async def register_extract(
         raise InvalidFields.one("personal_number", str(exc)) from None
     case_ids = cases_of_person(session, person_key(person_key_secret(settings), number.normalised))
     summaries = summaries_with_views(session, case_ids)
+    journaled_entries_in()  # the reads of the person's cases up to now are part of the extract
     held = held_on_cases(session, case_ids)
     extract = RegisterExtract(number.normalised, datetime.now(UTC), reader.username)
     opened = sorted(case_ids, key=lambda c: (summaries[c].opened_at.isoformat() if c in summaries else "", c))

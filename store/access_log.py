@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, func, select
 
-from store.models import AccessLog
+from store.models import AccessLog, AccessLogBatch
 
 
 def log_read(session: Session, *, username: str, case_id: str, via: str, purpose: str | None = None) -> None:
@@ -18,6 +18,17 @@ def log_read(session: Session, *, username: str, case_id: str, via: str, purpose
 def write_entries(session: Session, entries: Sequence[AccessLog]) -> None:
     session.add_all(entries)
     session.commit()
+
+
+def write_batch(session: Session, batch_id: str, entries: Sequence[AccessLog]) -> bool:
+    """Write a journal's batch once: its id goes in with its entries, in one transaction, so a
+    batch written before a crash and offered again is skipped. True when written now."""
+    if session.get(AccessLogBatch, batch_id) is not None:
+        return False
+    session.add(AccessLogBatch(batch_id=batch_id, entries=len(entries), written_at=datetime.now(UTC)))
+    session.add_all(entries)
+    session.commit()
+    return True
 
 
 @dataclass

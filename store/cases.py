@@ -3,7 +3,7 @@
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -66,6 +66,22 @@ def forget_case(session: Session, case_id: str) -> None:
     if summary is not None:
         session.delete(summary)
     session.commit()
+
+
+def unstarted_reservation(session: Session, person: str, *, older_than: timedelta) -> str | None:
+    """The case holding the person's reservation when no projection has written it yet
+    (version 0) and it was opened longer ago than `older_than`: an opening that may never have
+    started its journey."""
+    held = session.exec(select(OpenPerson).where(OpenPerson.person_key == person)).first()
+    if held is None:
+        return None
+    summary = session.get(CaseSummary, held.case_id, options=[defer(CaseSummary.view)])  # type: ignore[arg-type]
+    if summary is None:
+        return held.case_id
+    opened_at = summary.opened_at if summary.opened_at.tzinfo else summary.opened_at.replace(tzinfo=UTC)
+    if summary.version == 0 and opened_at < datetime.now(UTC) - older_than:
+        return held.case_id
+    return None
 
 
 def release_person(session: Session, case_id: str) -> None:

@@ -189,6 +189,16 @@ class AccessLog(SQLModel, table=True):
     outside_hours: bool = False
 
 
+class AccessLogBatch(SQLModel, table=True):
+    """A batch of access-log entries moved from a web process's write-ahead journal, written in
+    the same transaction as its entries: a batch moved again after a crash is seen and skipped."""
+
+    __tablename__ = "access_log_batch"
+    batch_id: str = Field(primary_key=True, max_length=80)
+    entries: int
+    written_at: datetime = utc_column(nullable=False)
+
+
 class HistoryExport(SQLModel, table=True):
     """Every history export this service made, by its SHA-256: an export whose content was
     changed and its sha256 recomputed is not among them."""

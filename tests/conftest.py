@@ -5,8 +5,6 @@ fails the run instead of skipping its half."""
 
 import os
 import secrets
-import shutil
-import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -19,29 +17,18 @@ from temporalio.testing import WorkflowEnvironment
 from core.logging import configure_logging
 from services.temporal import ensure_search_attributes
 from tests.mail import MailWorld, mail_world
-from tests.stack import DATABASES, Stack, running_stack
+from tests.stack import (
+    DATABASES,
+    PG_ADMIN_URL,
+    Stack,
+    dev_server,
+    postgres_address,
+    postgres_answers,
+    running_stack,
+)
 
-PG_ADMIN_URL = os.environ.get("SAMVERKAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("SAMVERKAN_REQUIRE_POSTGRES") == "1"
 configure_logging("console", "warning")
-
-
-def temporal_cli() -> str:
-    found = shutil.which("temporal") or str(Path(__file__).resolve().parent.parent / ".venv/bin/temporal")
-    return found
-
-
-def postgres_address() -> tuple[str, int]:
-    url = make_url(PG_ADMIN_URL)
-    return url.host or "127.0.0.1", url.port or 5432
-
-
-def postgres_answers() -> bool:
-    try:
-        with socket.create_connection(postgres_address(), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -120,13 +107,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest_asyncio.fixture(scope="session")
 async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal_cli(),
-        dev_server_log_level="error",
-        dev_server_extra_args=["--headless", *(a for ns in SESSION_NAMESPACES.values() for a in ("--namespace", ns))],
-    )
-    async with env:
-        await ensure_search_attributes(env.client)
+    namespaces = [a for ns in SESSION_NAMESPACES.values() for a in ("--namespace", ns)]
+    async with dev_server(*namespaces) as env:
         target = env.client.service_client.config.target_host
         for namespace in SESSION_NAMESPACES.values():
             await ensure_search_attributes(await Client.connect(target, namespace=namespace))
@@ -177,13 +159,7 @@ def any_stack(stack: Stack) -> Stack:
 @pytest_asyncio.fixture(scope="session")
 async def short_history_address() -> AsyncIterator[str]:
     """A server of its own that suggests continue-as-new after 60 history events."""
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal_cli(),
-        dev_server_log_level="error",
-        dev_server_extra_args=["--headless", "--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=60"],
-    )
-    async with env:
-        await ensure_search_attributes(env.client)
+    async with dev_server("--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=60") as env:
         yield env.client.service_client.config.target_host
 
 

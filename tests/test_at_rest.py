@@ -18,11 +18,10 @@ from sqlalchemy import create_engine, text
 from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
 
-from services.temporal import ensure_search_attributes
-from tests.conftest import database, temporal_cli
-from tests.stack import DATABASES, Stack, eventually, personal_number, running_stack
+from tests.conftest import database
+from tests.stack import DATABASES, Stack, dev_server, eventually, personal_number, running_stack
+from worker.launch import temporal_binary
 
 FAMILY = "Qwertyuiopsson"  # a family name no key, id or ciphertext holds by chance
 pytestmark = pytest.mark.xdist_group("at_rest")
@@ -33,12 +32,7 @@ async def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[tuple[Stack, Path]]:
     where = tmp_path_factory.mktemp("at-rest")
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal_cli(), dev_server_log_level="error",
-        dev_server_extra_args=["--headless"], dev_server_database_filename=str(where / "temporal.db"),
-    )
-    async with env:
-        await ensure_search_attributes(env.client)
+    async with dev_server(database_file=where / "temporal.db") as env:
         address = env.client.service_client.config.target_host
         async with running_stack(address, where, database(request, where)) as stack:
             yield stack, where
@@ -49,7 +43,7 @@ async def cli(stack: Stack, *args: str) -> tuple[int, str]:
     answer the CLI's update shares this event loop."""
     target = stack.temporal.service_client.config.target_host
     process = await asyncio.create_subprocess_exec(
-        temporal_cli(), *args, "--address", target, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        temporal_binary(), *args, "--address", target, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     out, _ = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode is not None

@@ -58,7 +58,11 @@ def direct(locked: dict[str, Pin]) -> set[str]:
 
 @pytest.mark.parametrize(
     ("lock", "wanted"),
-    [("requirements.lock", [None]), ("requirements-dev.lock", [None, "dev"])],
+    [
+        ("requirements.lock", [None]),
+        ("requirements-dev.lock", [None, "dev"]),
+        ("requirements-bench.lock", [None, "bench"]),
+    ],
 )
 def test_lock_pins_exactly_the_declared_dependencies(lock: str, wanted: list[str | None]) -> None:
     locked = pins(ROOT / lock)
@@ -77,11 +81,16 @@ def test_lock_pins_exactly_the_declared_dependencies(lock: str, wanted: list[str
     assert not unhashed, f"{lock} has pins without hashes: {unhashed}"
 
 
-def test_runtime_and_dev_locks_pin_the_same_versions() -> None:
-    runtime, dev = pins(ROOT / "requirements.lock"), pins(ROOT / "requirements-dev.lock")
-    assert set(runtime) <= set(dev)
-    differ = {n: (pin.version, dev[n].version) for n, pin in runtime.items() if pin.version != dev[n].version}
-    assert not differ, f"the image would run other versions than the tests: {differ}"
+@pytest.mark.parametrize("lock", ["requirements.lock", "requirements-bench.lock"])
+def test_other_locks_pin_the_dev_locks_versions(lock: str) -> None:
+    other, dev = pins(ROOT / lock), pins(ROOT / "requirements-dev.lock")
+    shared = [n for n in other if n in dev]
+    differ = {n: (other[n].version, dev[n].version) for n in shared if other[n].version != dev[n].version}
+    assert not differ, f"{lock} would run other versions than the tests: {differ}"
+
+
+def test_the_image_runs_only_what_the_tests_ran() -> None:
+    assert set(pins(ROOT / "requirements.lock")) <= set(pins(ROOT / "requirements-dev.lock"))
 
 
 def test_this_environment_is_the_dev_lock() -> None:

@@ -110,7 +110,8 @@ def main() -> None:
         children.append(
             subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "api.main:app_from_env", "--factory",
-                 "--host", settings.http_host, "--port", str(settings.http_port)],
+                 "--host", settings.http_host, "--port", str(settings.http_port),
+                 "--workers", str(settings.web_workers)],
                 env=env, start_new_session=True, preexec_fn=orphan_guard,
             )
         )

@@ -47,14 +47,23 @@ def activities_for(settings: Settings, client: Client, task_queue: str | None = 
 def build_worker(
     client: Client, settings: Settings, executor: ThreadPoolExecutor, task_queue: str | None = None
 ) -> Worker:
+    tuning: dict[str, Any] = {}  # unset settings keep the SDK's defaults
+    if settings.worker_max_concurrent_workflow_tasks is not None:
+        tuning["max_concurrent_workflow_tasks"] = settings.worker_max_concurrent_workflow_tasks
+    if settings.worker_workflow_task_polls is not None:
+        tuning["max_concurrent_workflow_task_polls"] = settings.worker_workflow_task_polls
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
         activities=activities_for(settings, client, task_queue),
         activity_executor=executor,
-        max_concurrent_activities=16,
+        max_concurrent_activities=settings.worker_max_concurrent_activities,
+        max_cached_workflows=settings.worker_max_cached_workflows,
+        nonsticky_to_sticky_poll_ratio=settings.worker_nonsticky_to_sticky_poll_ratio,
+        sticky_queue_schedule_to_start_timeout=settings.worker_sticky_queue_timeout,
         interceptors=[ActivityLogContext()],
+        **tuning,
     )
 
 
@@ -65,7 +74,7 @@ async def main() -> None:
     await ensure_search_attributes(client)
     await ensure_digest_schedule(client, settings)
     await ensure_report_schedules(client, settings)
-    with ThreadPoolExecutor(max_workers=16) as executor:
+    with ThreadPoolExecutor(max_workers=settings.worker_max_concurrent_activities) as executor:
         worker = build_worker(client, settings, executor)
         await run_until_stopped(worker, settings, client)
 

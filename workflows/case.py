@@ -93,6 +93,7 @@ class CaseState:
 class JourneyInput:
     opening: CaseOpening | None = None
     state: CaseState | None = None  # set when continuing as new
+    opened_at: datetime | None = None  # the referral's time (cases opened since OPENED_AT_THE_REFERRAL)
 
 
 @dataclass

@@ -52,6 +52,9 @@ PROCESS_OF_THE_AGREEMENTS = "process-of-the-agreements"
 GROUP_SEARCH_ATTRIBUTES = "target-groups-and-gender-search-attributes"
 # Since this patch a case's protected identity can change after the opening.
 PROTECTED_IDENTITY_ACTION = "protected-identity-action"
+# Since this patch a case opens at the referral's time, as the API stamped it: the API answers
+# the opening with the same first state the workflow holds, without waiting for its first task.
+OPENED_AT_THE_REFERRAL = "opened-at-the-referral"
 
 
 class ActionRefusedError(ApplicationError):
@@ -90,8 +93,11 @@ class JourneyWorkflow:
             self.state = input.state
         else:
             assert input.opening is not None
+            opened_at = workflow.now()
+            if input.opened_at is not None and workflow.patched(OPENED_AT_THE_REFERRAL):
+                opened_at = input.opened_at
             revision = phases.LATEST if workflow.patched(PROCESS_OF_THE_AGREEMENTS) else 0
-            self.state = phases.initial_state(input.opening, workflow.now(), revision)
+            self.state = phases.initial_state(input.opening, opened_at, revision)
         self._projected = -1
         self._notices: list[Notice] = []
         self._search_attributes: dict[str, object] = {}

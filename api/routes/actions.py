@@ -12,8 +12,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Header
 
-from api.deps import SessionDep, SettingsDep, TemporalDep
-from api.routes.cases import CaseActor
+from api.deps import SettingsDep, TemporalDep
+from api.routes.cases import CaseActorCall
 from services import actions
 from workflows.actions import BODIES, Action
 from workflows.case import CaseView
@@ -149,15 +149,14 @@ def _register(route: ActionRoute) -> None:
 
     async def act(
         case_id: str,
-        user: CaseActor,
-        session: SessionDep,
+        who: CaseActorCall,
         client: TemporalDep,
         settings: SettingsDep,
         idempotency_key: IdempotencyKey = None,
         body: body_type = Body(... if required else None),  # type: ignore[valid-type]
     ) -> CaseView:
         body = body if body is not None else body_type()
-        return await actions.act(session, client, settings, user, case_id, route.action, body, idempotency_key)
+        return await actions.act(who.session, client, settings, who.user, case_id, route.action, body, idempotency_key)
 
     act.__name__ = route.action.value.replace("-", "_")
     router.post(

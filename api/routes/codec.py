@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec, PayloadConverter
 
-from api.deps import SessionDep, SettingsDep, TemporalDep, get_current_user, oauth2_scheme
+from api.deps import SessionDep, SettingsDep, TemporalDep, oauth2_scheme, user_of_token
 from api.errors import ERROR_ANSWERS
 from api.web.deps import session_user
 from core.codec import ENCODING
@@ -64,7 +64,7 @@ def codec_user(
     bearer: Annotated[str | None, Depends(oauth2_scheme)],
     cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE, include_in_schema=False)] = None,
 ) -> User:
-    return get_current_user(session, settings, bearer or cookie)
+    return user_of_token(session, settings, bearer or cookie)
 
 
 CodecUser = Annotated[User, Depends(codec_user)]

@@ -19,6 +19,7 @@ from api.deps import SessionDep, TemporalDep
 from api.web.deps import CheckedForm, PagesDep, page_for
 from api.web.forms import FormErrors
 from core.words import N_
+from services.access_log import journaled_entries_in
 from services.history import audit
 from services.history.errors import HistoryNotHeld, InvalidField, NoSuchCase, Undecodable
 from services.history.replay import StateAsOf
@@ -58,6 +59,7 @@ class RecentCase:
 
 def _recent_cases(session: Session, username: str) -> tuple[list[RecentCase], list[RecentCase]]:
     """The cases this auditor read last (from the access log), and the cases opened last."""
+    journaled_entries_in()
     reads = session.exec(
         select(AccessLog.case_id, AccessLog.at)
         .where(AccessLog.username == username, col(AccessLog.case_id).is_not(None))

@@ -14,8 +14,8 @@ from google.protobuf.json_format import MessageToDict, ParseDict
 from temporalio.api.common.v1 import Payload
 
 from api.main import create_app
-from tests.conftest import temporal_cli
 from tests.stack import Stack
+from worker.launch import temporal_binary
 
 AUDITOR = "granskare"
 
@@ -156,7 +156,7 @@ async def test_the_temporal_cli_shows_a_case_decoded_through_the_codec_as_the_ex
     export = await stack.get(AUDITOR, f"/api/v1/cases/{cid}/history/export")
     token = (await stack.headers(AUDITOR))["Authorization"]
     proc = await asyncio.create_subprocess_exec(
-        temporal_cli(), "workflow", "show", "--workflow-id", f"journey-{cid}", "--output", "json",
+        temporal_binary(), "workflow", "show", "--workflow-id", f"journey-{cid}", "--output", "json",
         "--address", str(stack.settings.temporal_address), "--codec-endpoint", f"{served}/codec",
         "--codec-auth", token,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,

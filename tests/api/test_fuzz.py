@@ -15,9 +15,9 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from services.temporal import ensure_search_attributes
-from tests.conftest import temporal_cli
 from tests.fuzz import fuzz
 from tests.stack import DATABASES, running_stack
+from worker.launch import temporal_binary
 
 EXAMPLES = int(os.environ.get("SAMVERKAN_FUZZ_EXAMPLES", "1000"))
 SEED = int(os.environ.get("SAMVERKAN_FUZZ_SEED", "20261124"))
@@ -31,7 +31,7 @@ def namespace(database_url: str) -> str:
 async def fuzz_server() -> AsyncIterator[str]:
     namespaces = [f"fuzz-{d}" for d in DATABASES]
     env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal_cli(),
+        dev_server_existing_path=temporal_binary(),
         dev_server_log_level="error",
         dev_server_extra_args=["--headless", *(arg for ns in namespaces for arg in ("--namespace", ns))],
     )

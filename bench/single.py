@@ -1,0 +1,85 @@
+"""One request at a time, alternating service and floor so drift on the machine hits both:
+a case action (`record-follow-up`) against a bare update, a case read against a bare query."""
+
+import secrets
+from typing import Any
+
+from temporalio.client import WorkflowHandle
+
+from bench.floor import FLOOR_QUEUE, BareCounter
+from bench.measure import pct, timed_ms
+from bench.report import Bound, Figure, Goal
+from bench.stack import BenchStack
+from tests.stack import today
+
+ACTION_GOAL = Goal(Bound.RATIO_AT_MOST, 1.2)
+READ_GOAL = Goal(Bound.RATIO_AT_MOST, 1.5)
+WARM_UP = 20
+
+
+def follow_up() -> dict[str, Any]:
+    return {"held_on": today().isoformat(), "attendees": ["AF"], "progress": "bench", "next_steps": "mer"}
+
+
+async def bare_workflows(s: BenchStack, n: int) -> list[WorkflowHandle[Any, Any]]:
+    return [
+        await s.bare.start_workflow(BareCounter.run, id=f"bench-bare-{secrets.token_hex(6)}", task_queue=FLOOR_QUEUE)
+        for _ in range(n)
+    ]
+
+
+def latency_figures(part: str, name: str, service: list[float], bare: list[float], goal: Goal | None) -> list[Figure]:
+    note = f"{len(service)} samples each; p95 service {pct(service, 95):.1f} ms, bare {pct(bare, 95):.1f} ms"
+    return [Figure(part, name, "ms", pct(service, 50), pct(bare, 50), goal, note)]
+
+
+async def run(s: BenchStack, samples: int, cases_n: int = 25) -> list[Figure]:
+    headers = await s.headers("handlaggare")
+    # Round-robin over a caseload, so each case grows as a real one does (a follow-up a
+    # fortnight: a dozen or so over a journey), not one case without end.
+    cases = [(await s.open_case())["case_id"] for _ in range(cases_n)]
+    bares = await bare_workflows(s, cases_n)
+    body = follow_up()
+
+    action_ms: list[float] = []
+    update_ms: list[float] = []
+    for i in range(samples + WARM_UP):
+        case_id, bare = cases[i % cases_n], bares[i % cases_n]
+
+        async def act(case_id: str = case_id) -> None:
+            r = await s.http.post(f"/api/v1/cases/{case_id}/actions/record-follow-up", json=body, headers=headers)
+            r.raise_for_status()
+
+        a = await timed_ms(act)
+        b = await timed_ms(lambda bare=bare: bare.execute_update(BareCounter.bump, "bench"))
+        if i >= WARM_UP:
+            action_ms.append(a)
+            update_ms.append(b)
+
+    read_ms: list[float] = []
+    query_ms: list[float] = []
+    for i in range(samples + WARM_UP):
+        case_id, bare = cases[i % cases_n], bares[i % cases_n]
+
+        async def read(case_id: str = case_id) -> None:
+            r = await s.http.get(f"/api/v1/cases/{case_id}", headers=headers)
+            r.raise_for_status()
+
+        a = await timed_ms(read)
+        b = await timed_ms(lambda bare=bare: bare.query(BareCounter.current))
+        if i >= WARM_UP:
+            read_ms.append(a)
+            query_ms.append(b)
+
+    for bare in bares:
+        await bare.signal(BareCounter.finish)
+    return [
+        *latency_figures(
+            "single",
+            f"case action p50 (record-follow-up, {cases_n} cases) vs update",
+            action_ms,
+            update_ms,
+            ACTION_GOAL,
+        ),
+        *latency_figures("single", "case read p50 (GET /cases/{id}) vs query", read_ms, query_ms, READ_GOAL),
+    ]

