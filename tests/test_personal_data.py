@@ -31,7 +31,7 @@ async def test_temporal_sees_only_ciphertext(any_stack: Stack) -> None:
     cid = case["case_id"]
     await stack.act("handlaggare", cid, "complete-introduction", {"note": "Zainab mådde bra"})
     # A client without the key sees what the server stores.
-    raw = await Client.connect(stack.temporal.service_client.config.target_host, namespace="default")
+    raw = await Client.connect(stack.temporal.service_client.config.target_host, namespace=stack.temporal.namespace)
     history = await raw.get_workflow_handle(f"journey-{cid}").fetch_history()
     blob = history.to_json()
     digits = number.replace("-", "")

@@ -157,7 +157,8 @@ async def test_the_temporal_cli_shows_a_case_decoded_through_the_codec_as_the_ex
     token = (await stack.headers(AUDITOR))["Authorization"]
     proc = await asyncio.create_subprocess_exec(
         temporal_binary(), "workflow", "show", "--workflow-id", f"journey-{cid}", "--output", "json",
-        "--address", str(stack.settings.temporal_address), "--codec-endpoint", f"{served}/codec",
+        "--address", str(stack.settings.temporal_address), "--namespace", stack.settings.temporal_namespace,
+        "--codec-endpoint", f"{served}/codec",
         "--codec-auth", token,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
