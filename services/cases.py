@@ -323,7 +323,10 @@ async def read_case(
         try:
             row = session.get(CaseSummary, summary.case_id)
             assert row is not None
-            return _stored_view.validate_python(stored_view_of(keys, row))
+            view = stored_view_of(keys, row)
+            if not view:  # an open case whose workflow is not found: Temporal's to answer, later
+                raise Unavailable("the case's workflow did not answer; try again")
+            return _stored_view.validate_python(view)
         finally:
             session.close()
 

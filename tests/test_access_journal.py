@@ -33,6 +33,7 @@ def web_process(stack: Stack, port: int, flush_seconds: float) -> Iterator[subpr
         "DATABASE_URL": s.resolved_database_url,
         "TEMPORAL_ADDRESS": s.temporal_address or "",
         "TASK_QUEUE": s.task_queue,
+        "TEMPORAL_NAMESPACE": s.temporal_namespace,
         "ADMIN_PASSWORD": ADMIN_PASSWORD,
         "PAYLOAD_KEY": s.payload_key or "",
         "LOG_LEVEL": "warning",

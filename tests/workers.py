@@ -26,6 +26,7 @@ class WorkerProcess:
             "SAMVERKAN_DATABASE_URL": settings.resolved_database_url,
             "SAMVERKAN_TEMPORAL_ADDRESS": str(settings.temporal_address),
             "SAMVERKAN_TASK_QUEUE": settings.task_queue,
+            "SAMVERKAN_TEMPORAL_NAMESPACE": settings.temporal_namespace,
             "SAMVERKAN_PAYLOAD_KEY": str(settings.payload_key),
             "SAMVERKAN_LOG_LEVEL": "warning",
             # Schedules of its own: the shared test server has other workers' schedules.
