@@ -1,7 +1,7 @@
 """A case action, once for every face: scope, what only the database knows (the new
 responsible worker, the track and its prerequisites), the workflow's Update, and the answer
 written to the access log. Which phase allows an action and who may decide it is the
-workflow's (workflows/process.py); its refusals come back as domain errors."""
+workflow's (workflows/refusals.py); its refusals come back as domain errors."""
 
 import asyncio
 

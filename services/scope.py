@@ -12,7 +12,7 @@ each route for each role against it.
   not every case of their organisation.
 - Opening a case: case workers, in the municipalities of their scope.
 - Actions: case workers and coordinators, on the cases of the municipalities in their scope
-  (decision rights between AF and the municipalities are the workflow's, workflows/process.py).
+  (decision rights between AF and the municipalities are the workflow's, workflows/refusals.py).
 - A track lead reads no case: they see the track's applicants by initials and rank on the
   track's page, decide on the applicants of the tracks they lead (no one else does, an admin
   neither) and open its admission rounds; the track's lead or an admin changes its terms.

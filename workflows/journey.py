@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     import workflows.outbox as outbox
     import workflows.phases as phases
     import workflows.process as process
+    import workflows.refusals as refusals
     import workflows.track_link as track_link
     from workflows.actions import Action
     from workflows.case import CaseView, JourneyInput
@@ -252,15 +253,15 @@ class JourneyWorkflow:
         return info is not None and info.id in self.state.applied_updates
 
     def _not_allowed(self, message: str) -> a.Refusal:
-        allowed = [x.value for x in process.allowed_actions(self.state)]
+        allowed = [x.value for x in refusals.allowed_actions(self.state)]
         return a.Refusal("not_allowed", message, self.state.phase.value, allowed)
 
     def _check(self, action: Action, body: a.ActionBody, actor: Actor) -> None:
         if self._already_applied():
             return  # a repeated Idempotency-Key: the handler answers with the state as it is
         try:
-            process.check(self.state, action, body, actor, workflow.now())
-        except process.Refused as refused:
+            refusals.check(self.state, action, body, actor, workflow.now())
+        except refusals.Refused as refused:
             raise _refused(refused.refusal) from None
 
     def _act(

@@ -11,7 +11,7 @@ from workflows.domain import Consent, TargetGroup, TargetGroups
 from workflows.effects import CaseRow
 from workflows.mapping import age_group, target_groups
 from workflows.phases import programme_end_at
-from workflows.process import allowed_actions
+from workflows.refusals import allowed_actions
 
 # Row columns named as in the view are copied from it.
 _VIEW_FIELDS = frozenset(f.name for f in fields(CaseView))

@@ -2,7 +2,7 @@
 
 `ACTION_ROUTES` below is the route table: one row per action with its path, its OpenAPI
 summary and description (Swedish term, English term, what it does). Which phase allows an
-action, who may decide it and what it does is the workflow's (workflows/process.py): this
+action, who may decide it and what it does is the workflow's (workflows/refusals.py, workflows/process.py): this
 module only routes: services/actions.py checks what only the database knows and hands the
 action on.
 """

@@ -23,7 +23,7 @@ from store.models import User
 from store.users import display_names
 from workflows.actions import Action
 from workflows.case import CaseView
-from workflows.process import may_change_protection, withheld_by
+from workflows.refusals import may_change_protection, withheld_by
 
 router = APIRouter(include_in_schema=False)
 PAGE_VIA = "GET /cases/{case_id}"

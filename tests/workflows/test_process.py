@@ -7,7 +7,7 @@ import pytest
 
 from tests.workflows.cases import AF_WORKER, MUNICIPAL_WORKER, NOW, later, new_case
 from workflows import actions as a
-from workflows import process
+from workflows import process, refusals
 from workflows.actions import Action
 from workflows.case import CaseState
 from workflows.clocks import ClockName
@@ -32,15 +32,15 @@ ATTEMPTS = [Attempt(TODAY - timedelta(days=14), "arbetsträning"), Attempt(TODAY
 
 def act(state: CaseState, action: Action, body: a.ActionBody, actor: Actor = AF_WORKER, days: float = 0) -> str:
     now = later(days)
-    process.check(state, action, body, actor, now)
+    refusals.check(state, action, body, actor, now)
     summary = process.RULES[action](state, body, actor, now)
     record(state, now, actor, action.value, summary, body.note)
     return summary
 
 
 def refusal(state: CaseState, action: Action, body: a.ActionBody, actor: Actor = AF_WORKER) -> a.Refusal:
-    with pytest.raises(process.Refused) as refused:
-        process.check(state, action, body, actor, NOW)
+    with pytest.raises(refusals.Refused) as refused:
+        refusals.check(state, action, body, actor, NOW)
     return refused.value.refusal
 
 
@@ -56,7 +56,7 @@ def withdrawn() -> CaseState:
 
 
 def test_every_action_has_its_phases_and_its_rule() -> None:
-    assert set(process.PHASES_OF) == set(Action)
+    assert set(refusals.PHASES_OF) == set(Action)
     assert set(process.RULES) == set(Action) - {Action.APPLY_TO_TRACK}  # waits for the track's answer
 
 
@@ -68,20 +68,20 @@ def test_afs_decisions_are_refused_to_anyone_else_naming_the_rule(action: Action
     coordinator = Actor("samordnare", Role.COORDINATOR, "0581")
     for actor in (MUNICIPAL_WORKER, coordinator):
         refused = refusal(state, action, body, actor)
-        assert refused.kind == "forbidden" and refused.rule == process.DECISION_RIGHTS[action].rule
-    process.check(state, action, body, AF_WORKER, NOW)  # AF's own: allowed
+        assert refused.kind == "forbidden" and refused.rule == refusals.DECISION_RIGHTS[action].rule
+    refusals.check(state, action, body, AF_WORKER, NOW)  # AF's own: allowed
     # What the pages ask before offering a form: the same right, withheld from the others only.
-    assert process.withheld_by(MUNICIPAL_WORKER, action) is process.DECISION_RIGHTS[action]
-    assert process.withheld_by(AF_WORKER, action) is None
-    assert process.withheld_by(MUNICIPAL_WORKER, Action.PLAN_EFFORT) is None
+    assert refusals.withheld_by(MUNICIPAL_WORKER, action) is refusals.DECISION_RIGHTS[action]
+    assert refusals.withheld_by(AF_WORKER, action) is None
+    assert refusals.withheld_by(MUNICIPAL_WORKER, Action.PLAN_EFFORT) is None
 
 
 def test_only_the_listed_actions_are_decision_rights() -> None:
-    assert {action for action, right in process.DECISION_RIGHTS.items() if right.organisation == AF} == {
+    assert {action for action, right in refusals.DECISION_RIGHTS.items() if right.organisation == AF} == {
         Action.JOINT_STANDPOINT, Action.WITHDRAW}
     state = new_case()
     body = a.UpdateMapping(swedish_level=SwedishLevel.SFI_D)
-    process.check(state, Action.UPDATE_MAPPING, body, MUNICIPAL_WORKER, NOW)  # everyone in scope
+    refusals.check(state, Action.UPDATE_MAPPING, body, MUNICIPAL_WORKER, NOW)  # everyone in scope
 
 
 def test_a_withdrawal_needs_repeated_attempts_and_a_plan() -> None:
@@ -116,7 +116,7 @@ def test_cases_opened_before_the_revision_tell_no_partner() -> None:
 
 def test_while_withdrawn() -> None:
     state = withdrawn()
-    allowed = set(process.allowed_actions(state))
+    allowed = set(refusals.allowed_actions(state))
     assert {Action.POSTPONE_REVIEW, Action.REACTIVATE, Action.RECORD_EXIT, Action.UPDATE_MAPPING,
             Action.WITHDRAW_CONSENT} <= allowed
     assert Action.PLAN_EFFORT not in allowed and Action.WITHDRAW not in allowed
@@ -179,7 +179,7 @@ def test_one_application_at_a_time() -> None:
     state = new_case()
     act(state, Action.COMPLETE_INTRODUCTION, a.CompleteIntroduction())
     act(state, Action.JOINT_STANDPOINT, a.JointStandpoint(decision=Standpoint.TRACK))
-    assert Action.APPLY_TO_TRACK in process.allowed_actions(state)
+    assert Action.APPLY_TO_TRACK in refusals.allowed_actions(state)
     state.applying_to = "norrkoping-industri"  # the track is answering
     refused = refusal(state, Action.APPLY_TO_TRACK, a.ApplyToTrack(track_id="norrkoping-restaurang"))
     assert refused.kind == "not_allowed" and Action.APPLY_TO_TRACK.value not in refused.allowed_actions
