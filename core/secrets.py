@@ -5,6 +5,7 @@ import base64
 import contextlib
 import os
 import secrets
+from functools import cache
 from pathlib import Path
 
 from core.keyring import KeyRing, decode_key
@@ -40,12 +41,19 @@ def file_secret(path: Path, size: int = 32, *, may_create: bool = True) -> str:
     return path.read_text().strip()
 
 
+@cache
+def _jwt_secret_file(path: Path) -> str:
+    """Read once per process: every request checks its token with it (a new secret needs a
+    restart anyway: it ends every login)."""
+    return file_secret(path)
+
+
 # HS256 with a shorter key can be brute-forced offline from one token (RFC 7518, 3.2).
 MIN_JWT_SECRET_BYTES = 32
 
 
 def jwt_secret(settings: Settings) -> str:
-    secret = settings.jwt_secret or file_secret(settings.data_dir / "jwt-secret")
+    secret = settings.jwt_secret or _jwt_secret_file(settings.data_dir / "jwt-secret")
     if len(secret.encode()) < MIN_JWT_SECRET_BYTES:
         raise ValueError(f"SAMVERKAN_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes")
     return secret

@@ -87,6 +87,12 @@ def write(session: Session, entries: list[AccessLog]) -> None:
         write_entries(session, entries)
 
 
+def journaled() -> bool:
+    """Whether entries go to this process's journal: a file append, no database work (a caller
+    on the event loop may write them without a thread hop)."""
+    return current_journal.get() is not None
+
+
 def journaled_entries_in() -> None:
     """Before a query that must see every entry so far (a review, a register extract): this
     process's entries still in its journal are moved into the database now (blocking); another

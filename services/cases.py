@@ -29,6 +29,7 @@ from store.cases import (
     open_case_of,
     person_key,
     reserve_case,
+    summary_and_erasure,
     unstarted_reservation,
 )
 from store.models import CaseSummary, Municipality, User
@@ -145,6 +146,16 @@ def case_in_scope(session: Session, user: User, case_id: str, *, to_act: bool = 
     user's scope (services/scope.py), so existence does not leak."""
     # The stored view is loaded only if asked for: scope needs the municipality alone.
     summary = session.get(CaseSummary, case_id, options=[defer(CaseSummary.view), defer(CaseSummary.sealed_view)])  # type: ignore[arg-type]
+    return _in_scope(session, user, summary, to_act=to_act)
+
+
+def case_to_read(session: Session, user: User, case_id: str) -> tuple[CaseSummary, datetime | None]:
+    """`case_in_scope` to read, with when the case was erased (None: it was not), in one query."""
+    summary, erased_at = summary_and_erasure(session, case_id)
+    return _in_scope(session, user, summary), erased_at
+
+
+def _in_scope(session: Session, user: User, summary: CaseSummary | None, *, to_act: bool = False) -> CaseSummary:
     allowed = summary is not None and (acts_on(user, summary) if to_act else reads_case(session, user, summary))
     if summary is None or not allowed:
         raise NotFound("no such case")
@@ -310,9 +321,8 @@ async def read_case(
         # workflow answers.
         try:
             reader = resolved(user)
-            summary = case_in_scope(session, reader, case_id)
+            summary, erased_at = case_to_read(session, reader, case_id)
             record_case_read(session, reader, summary, via=via, purpose=purpose)
-            erased_at = keys.erased_at(case_id)
             if erased_at is not None:
                 raise Erased(f"the case was erased on {erased_at:%Y-%m-%d}")
             return reader, summary

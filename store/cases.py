@@ -11,7 +11,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
 from store.case_keys import CaseErased, CaseKeys
-from store.models import CaseSummary, OpenPerson, PersonCase
+from store.models import CaseKey, CaseSummary, OpenPerson, PersonCase
 from store.sealing import sealed_values
 from workflows.domain import TargetGroup
 
@@ -45,6 +45,18 @@ def reserve_case(session: Session, keys: CaseKeys, *, person: str, values: dict[
     except IntegrityError as exc:
         session.rollback()
         raise PersonHasOpenCase from exc
+
+
+def summary_and_erasure(session: Session, case_id: str) -> tuple[CaseSummary | None, datetime | None]:
+    """The case's summary (without its stored views) and when its data key was destroyed (None
+    while it lives), in one query: every read of a case asks both."""
+    row = session.exec(
+        select(CaseSummary, CaseKey.erased_at)
+        .outerjoin(CaseKey, col(CaseKey.case_id) == CaseSummary.case_id)
+        .where(CaseSummary.case_id == case_id)
+        .options(defer(CaseSummary.view), defer(CaseSummary.sealed_view))  # type: ignore[arg-type]
+    ).first()
+    return (None, None) if row is None else (row[0], row[1])
 
 
 def open_case_of(session: Session, person: str) -> CaseSummary | None:

@@ -5,7 +5,7 @@ from functools import cache
 from pwdlib import PasswordHash
 from sqlmodel import Session, col, select
 
-from store.models import User
+from store.models import RevokedLogin, User
 
 _hasher = PasswordHash.recommended()
 
@@ -24,6 +24,20 @@ def _dummy_hash() -> str:
 
 def get_user(session: Session, username: str) -> User | None:
     return session.exec(select(User).where(User.username == username)).first()
+
+
+def live_user(session: Session, username: str, login_id: str) -> User | None:
+    """The active user of a login that was not logged out (`login_id` is its `jti`), else None:
+    one query, as every API request asks it."""
+    row = session.exec(
+        select(User, RevokedLogin.jti)
+        .outerjoin(RevokedLogin, col(RevokedLogin.jti) == login_id)
+        .where(User.username == username)
+    ).first()
+    if row is None:
+        return None
+    user, revoked = row
+    return user if user.active and revoked is None else None
 
 
 def create_user(
