@@ -110,7 +110,7 @@ def parse() -> argparse.Namespace:
     )
     parser.add_argument(
         "--worker",
-        choices=["service", "passthrough", "unsandboxed"],
+        choices=["service", "sandboxed", "passthrough", "unsandboxed"],
         default="service",
         help="an experiment: the service's worker with another workflow runner (bench/worker_variant.py)",
     )

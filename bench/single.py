@@ -1,9 +1,13 @@
 """One request at a time, alternating service and floor so drift on the machine hits both:
-a case action (`record-follow-up`) against a bare update, a case read against a bare query."""
+a case action (`record-follow-up`) against a bare update, a case read against a bare query.
+The same bare update and query through a bare web process (bench/http_floor.py) are measured
+in turn too: the part of the ratio any HTTP front to Temporal pays."""
 
 import secrets
+from collections.abc import Awaitable
 from typing import Any
 
+import httpx
 from temporalio.client import WorkflowHandle
 
 from bench.floor import FLOOR_QUEUE, BareCounter
@@ -33,6 +37,17 @@ def latency_figures(part: str, name: str, service: list[float], bare: list[float
     return [Figure(part, name, "ms", pct(service, 50), pct(bare, 50), goal, note)]
 
 
+def behind_http(name: str, service: list[float], http: list[float], bare: list[float]) -> Figure:
+    """The service against bare Temporal behind HTTP: its own work, the HTTP hop left out."""
+    note = (
+        f"not a goal: the bare {name} through a bare web process is {pct(http, 50):.1f} ms, "
+        f"{pct(http, 50) / pct(bare, 50):.2f}× the bare {name}: what an HTTP hop costs"
+    )
+    return Figure(
+        "single", f"  the service vs a bare {name} behind HTTP", "ms", pct(service, 50), pct(http, 50), None, note
+    )
+
+
 async def run(s: BenchStack, samples: int, cases_n: int = 25) -> list[Figure]:
     headers = await s.headers("handlaggare")
     # Round-robin over a caseload, so each case grows as a real one does (a follow-up a
@@ -43,6 +58,7 @@ async def run(s: BenchStack, samples: int, cases_n: int = 25) -> list[Figure]:
 
     action_ms: list[float] = []
     update_ms: list[float] = []
+    http_update_ms: list[float] = []
     for i in range(samples + WARM_UP):
         case_id, bare = cases[i % cases_n], bares[i % cases_n]
 
@@ -52,12 +68,15 @@ async def run(s: BenchStack, samples: int, cases_n: int = 25) -> list[Figure]:
 
         a = await timed_ms(act)
         b = await timed_ms(lambda bare=bare: bare.execute_update(BareCounter.bump, "bench"))
+        c = await timed_ms(lambda bare=bare: ok(s.http_floor.post(f"/bare/{bare.id}", json=body)))
         if i >= WARM_UP:
             action_ms.append(a)
             update_ms.append(b)
+            http_update_ms.append(c)
 
     read_ms: list[float] = []
     query_ms: list[float] = []
+    http_query_ms: list[float] = []
     for i in range(samples + WARM_UP):
         case_id, bare = cases[i % cases_n], bares[i % cases_n]
 
@@ -67,9 +86,11 @@ async def run(s: BenchStack, samples: int, cases_n: int = 25) -> list[Figure]:
 
         a = await timed_ms(read)
         b = await timed_ms(lambda bare=bare: bare.query(BareCounter.current))
+        c = await timed_ms(lambda bare=bare: ok(s.http_floor.get(f"/bare/{bare.id}")))
         if i >= WARM_UP:
             read_ms.append(a)
             query_ms.append(b)
+            http_query_ms.append(c)
 
     for bare in bares:
         await bare.signal(BareCounter.finish)
@@ -81,5 +102,11 @@ async def run(s: BenchStack, samples: int, cases_n: int = 25) -> list[Figure]:
             update_ms,
             ACTION_GOAL,
         ),
+        behind_http("update", action_ms, http_update_ms, update_ms),
         *latency_figures("single", "case read p50 (GET /cases/{id}) vs query", read_ms, query_ms, READ_GOAL),
+        behind_http("query", read_ms, http_query_ms, query_ms),
     ]
+
+
+async def ok(request: Awaitable[httpx.Response]) -> None:
+    (await request).raise_for_status()

@@ -106,9 +106,9 @@ class Processes:
             self.stop(proc)
 
 
-def web_command(port: int, app: str = "api.main:app_from_env", workers: int = 1) -> list[str]:
-    args = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port)]
-    return [*args, "--log-level", "warning", "--workers", str(workers)]
+def web_command(port: int, app: str = "api.main:app_from_env", workers: int = 1, *, factory: bool = True) -> list[str]:
+    args = [sys.executable, "-m", "uvicorn", app, *(["--factory"] if factory else []), "--host", "127.0.0.1"]
+    return [*args, "--port", str(port), "--log-level", "warning", "--workers", str(workers)]
 
 
 def prepare_database(settings: Settings) -> None:
@@ -132,6 +132,7 @@ class BenchStack:
     service: Client  # the service's data converter: encrypted payloads
     bare: Client
     http: httpx.AsyncClient
+    http_floor: httpx.AsyncClient  # bare Temporal behind HTTP (bench/http_floor.py)
     processes: Processes
     worker: subprocess.Popen[bytes]
     web: subprocess.Popen[bytes]
@@ -182,10 +183,19 @@ async def bench_stack(
         worker = processes.start(worker_args, service_env(settings))
         port = free_port()
         web = processes.start(web_command(port, workers=web_workers), service_env(settings))
+        floor_port = free_port()
+        floor_env = dict(os.environ, BENCH_TEMPORAL_ADDRESS=address)
+        processes.start(web_command(floor_port, app="bench.http_floor:app", factory=False), floor_env)
         wait_for_port(port)
+        wait_for_port(floor_port)
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits) as http:
+        async with (
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits) as http,
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{floor_port}", timeout=60, limits=limits) as http_floor,
+        ):
             service = await connect(settings)
-            yield BenchStack(address, settings, service, env.client, http, processes, worker, web, worker_args)
+            yield BenchStack(
+                address, settings, service, env.client, http, http_floor, processes, worker, web, worker_args
+            )
     finally:
         processes.stop_all()

@@ -1,9 +1,10 @@
 """The service's worker with another workflow runner, to price a change before making it:
-`python -m bench.worker_variant passthrough|unsandboxed` (the bench's `--worker` flag).
+`python -m bench.worker_variant sandboxed|passthrough|unsandboxed` (the bench's `--worker` flag).
 
 - passthrough: sandboxed, but the service's own modules (`workflows`, `core`) are passed
   through, so a new workflow instance no longer re-executes them;
-- unsandboxed: no sandbox (determinism then rests on the replay tests alone).
+- unsandboxed: no sandbox, as the service's worker runs by default;
+- sandboxed: Temporal's sandbox, as with `SAMVERKAN_WORKER_SANDBOX=true`.
 Everything else is the service's worker as `python -m worker` builds it."""
 
 import asyncio
@@ -20,6 +21,7 @@ from services.temporal import connect
 from worker.main import WORKFLOWS, activities_for
 
 RUNNERS: dict[str, WorkflowRunner] = {
+    "sandboxed": SandboxedWorkflowRunner(),
     "passthrough": SandboxedWorkflowRunner(
         restrictions=SandboxRestrictions.default.with_passthrough_modules("workflows", "core")
     ),

@@ -130,7 +130,10 @@ SESSION_NAMESPACES = {database: f"samverkan-test-{database}" for database in DAT
 async def sqlite_stack(temporal_address: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
     data_dir = tmp_path_factory.mktemp("samverkan")
     url = f"sqlite:///{data_dir / 'samverkan.db'}"
-    async with running_stack(temporal_address, data_dir, url, temporal_namespace=SESSION_NAMESPACES["sqlite"]) as s:
+    # This half runs its worker in Temporal's sandbox, the other as deployed (worker/main.py,
+    # workflow_runner): a non-deterministic call the journeys reach fails a test here.
+    namespace = SESSION_NAMESPACES["sqlite"]
+    async with running_stack(temporal_address, data_dir, url, temporal_namespace=namespace, worker_sandbox=True) as s:
         yield s
 
 
