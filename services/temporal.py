@@ -18,6 +18,7 @@ from temporalio.converter import (
 )
 
 from core.codec import EncryptionCodec
+from core.converter import BindingOnceDataConverter
 from core.metrics import sdk_runtime
 from core.secrets import key_ring
 from core.settings import Settings
@@ -54,7 +55,7 @@ def data_converter(settings: Settings, *, per_case_keys: bool = True) -> DataCon
     are encoded under the master key; decoding one under its case key then fails."""
     keys = case_keys(settings) if per_case_keys else None
     codec = EncryptionCodec(keys.ring if keys else key_ring(settings), keys, accept_legacy=settings.legacy_payloads)
-    return DataConverter(
+    return BindingOnceDataConverter(
         payload_converter_class=PydanticPayloadConverter,
         payload_codec=codec,
         # Failure messages can quote a case's data: encode them too.
