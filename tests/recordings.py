@@ -37,6 +37,7 @@ PATCHES: dict[str, datetime] = {
     "target-groups-and-gender-search-attributes": datetime(2026, 11, 23, 22, 13, 30, tzinfo=UTC),  # 8dc0ad8
     "protected-identity-action": datetime(2026, 11, 24, 1, 41, 14, tzinfo=UTC),  # branch extract11
     "opened-at-the-referral": datetime(2026, 11, 24, 1, 32, 0, tzinfo=UTC),  # bench12
+    "first-written-by-the-api": datetime(2026, 11, 24, 5, 45, 58, tzinfo=UTC),
 }
 
 

@@ -56,6 +56,10 @@ PROTECTED_IDENTITY_ACTION = "protected-identity-action"
 # Since this patch a case opens at the referral's time, as the API stamped it: the API answers
 # the opening with the same first state the workflow holds, without waiting for its first task.
 OPENED_AT_THE_REFERRAL = "opened-at-the-referral"
+# Since this patch the API writes an opening's first read-model row and search attributes with
+# the start, and the journey's first task writes neither again (one activity and one workflow
+# task fewer per opening).
+FIRST_WRITTEN_BY_THE_API = "first-written-by-the-api"
 
 
 class ActionRefusedError(ApplicationError):
@@ -102,6 +106,9 @@ class JourneyWorkflow:
         self._projected = -1
         self._notices: list[Notice] = []
         self._search_attributes: dict[str, object] = {}
+        if input.first_written and input.opened_at is not None and workflow.patched(FIRST_WRITTEN_BY_THE_API):
+            self._projected = self.state.version
+            self._search_attributes = outbox.first_search_attributes(self.state, input.opened_at)
         self._seat_moves: list[SeatMove] = []  # signals owed to tracks, sent in order
         self._early_notices: list[TrackNotice] = []  # the track spoke before its answer arrived
 
@@ -338,9 +345,7 @@ class JourneyWorkflow:
             self._notices.pop(0)
 
     async def _execute(self, activity: str, arg: Any, timeout: timedelta) -> None:
-        await workflow.execute_activity(
-            activity, arg, start_to_close_timeout=timeout, retry_policy=ACTIVITY_RETRY
-        )
+        await workflow.execute_activity(activity, arg, start_to_close_timeout=timeout, retry_policy=ACTIVITY_RETRY)
 
     async def _tell_tracks(self) -> None:
         # First in the outbox: a freed seat should not wait on a slow mail server.
@@ -353,4 +358,3 @@ class JourneyWorkflow:
             except FailureError:
                 workflow.logger.warning("track_unreachable", extra={"track_id": move.track_id})
             self._seat_moves.pop(0)
-

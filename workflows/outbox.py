@@ -54,7 +54,12 @@ def open_tasks(state: CaseState) -> list[TaskSpec]:
     for notice in state.partner_notices:
         tasks.append(
             TaskSpec(
-                notice.key, TaskKind.PARTNER_NOTICE, notice.about, notice.at, Audience.PARTNER, False,
+                notice.key,
+                TaskKind.PARTNER_NOTICE,
+                notice.about,
+                notice.at,
+                Audience.PARTNER,
+                False,
                 organisation=notice.organisation,
             )
         )
@@ -64,7 +69,14 @@ def open_tasks(state: CaseState) -> list[TaskSpec]:
 def _notice(state: CaseState, key: str, audience: Audience, kind: TaskKind, stage: str, due_at: datetime) -> Notice:
     p = state.participant
     return Notice(
-        key, state.case_id, state.municipality, state.responsible_worker, audience, kind, stage, due_at,
+        key,
+        state.case_id,
+        state.municipality,
+        state.responsible_worker,
+        audience,
+        kind,
+        stage,
+        due_at,
         initials(p.given_name, p.family_name),
     )
 
@@ -121,3 +133,11 @@ def search_attribute_updates(
         known[key.name] = value
         updates.append(key.value_unset() if value is None else key.value_set(value))
     return updates
+
+
+def first_search_attributes(state: CaseState, now: datetime) -> dict[str, Any]:
+    """What the first outbox pass would set, by name (None: left unset): the API sets them with
+    the start, and the journey counts them as known."""
+    known: dict[str, Any] = {}
+    search_attribute_updates(known, state, now)
+    return known
