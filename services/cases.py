@@ -270,10 +270,10 @@ async def open_case(
 
 def first_row(opening: CaseOpening, now: datetime) -> dict[str, Any]:
     """The first state, as the workflow will hold it (same opening, same time, the latest
-    process), as the read model's first row's values (version 0: the workflow's first
-    projection replaces it). The answer to the opening is the same state's view: no waiting for
-    the workflow's first task."""
-    return asdict(row_of(initial_state(opening, now, LATEST), now)) | {"version": 0}
+    process), as the read model's first row's values: the journey's projection writes the next
+    at its first change (`JourneyInput.first_written`). The answer to the opening is the same
+    state's view: no waiting for the workflow's first task."""
+    return asdict(row_of(initial_state(opening, now, LATEST), now))
 
 
 async def start_or_settle(session: Session, client: Client, opening: CaseOpening, now: datetime, queue: str) -> None:
@@ -299,7 +299,13 @@ async def release_unstarted(session: Session, client: Client, person: str) -> No
     without an answer, see `start_or_settle`) and Temporal now says its journey never began."""
     case_id = await asyncio.to_thread(unstarted_reservation, session, person, older_than=UNSETTLED_OPENING)
     session.close()
-    if case_id is not None and not await journey_exists(client, case_id):
+    if case_id is None:
+        return
+    try:
+        began = await journey_exists(client, case_id)
+    except (RPCError, RuntimeError):  # Temporal cannot say: the reservation stays (a Conflict)
+        return
+    if not began:
         await asyncio.to_thread(forget_case, session, case_id)
 
 

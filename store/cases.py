@@ -81,9 +81,10 @@ def forget_case(session: Session, case_id: str) -> None:
 
 
 def unstarted_reservation(session: Session, person: str, *, older_than: timedelta) -> str | None:
-    """The case holding the person's reservation when no projection has written it yet
-    (version 0) and it was opened longer ago than `older_than`: an opening that may never have
-    started its journey."""
+    """The case holding the person's reservation when it was opened longer ago than
+    `older_than`: an opening that may never have started its journey, which the caller asks
+    Temporal about (the row alone cannot tell: the API writes a case's first row, and its
+    journey writes the next only at its first change)."""
     held = session.exec(select(OpenPerson).where(OpenPerson.person_key == person)).first()
     if held is None:
         return None
@@ -91,7 +92,7 @@ def unstarted_reservation(session: Session, person: str, *, older_than: timedelt
     if summary is None:
         return held.case_id
     opened_at = summary.opened_at if summary.opened_at.tzinfo else summary.opened_at.replace(tzinfo=UTC)
-    if summary.version == 0 and opened_at < datetime.now(UTC) - older_than:
+    if opened_at < datetime.now(UTC) - older_than:
         return held.case_id
     return None
 

@@ -99,3 +99,26 @@ async def test_an_unanswered_opening_holds_the_person_until_temporal_says_nothin
         view = await cases.open_case(session, stack.settings, stack.temporal, user, body)
     assert view.phase == "introduction" and view.case_id != unsettled_case
     assert (await stack.get("handlaggare", f"/api/v1/cases/{view.case_id}"))["case_id"] == view.case_id
+
+
+async def test_an_old_open_case_is_kept_whether_or_not_temporal_answers(stack: Stack) -> None:
+    """A second opening for a person whose case opened long ago asks Temporal whether that
+    journey began (the row alone cannot tell): it did, so the answer is a conflict; and when
+    Temporal cannot say, the case is kept all the same."""
+    body = CaseCreate.model_validate(case_body())
+    opened = await stack.open_case(personal_number=body.personal_number)
+    gone = await Client.connect(f"127.0.0.1:{free_port()}", lazy=True, data_converter=stack.temporal.data_converter)
+    with session_scope(stack.settings.database_url) as session:
+        row = session.get(CaseSummary, opened["case_id"])
+        assert row is not None
+        row.opened_at = datetime.now(UTC) - cases.UNSETTLED_OPENING - timedelta(seconds=1)
+        session.add(row)
+        session.commit()
+        user = get_user(session, "handlaggare")
+        assert user is not None
+        session.expunge_all()
+        for client in (stack.temporal, gone):
+            with pytest.raises(Conflict):
+                await cases.open_case(session, stack.settings, client, user, body)
+            session.expunge_all()
+    assert (await stack.get("handlaggare", f"/api/v1/cases/{opened['case_id']}"))["phase"] == "introduction"
