@@ -37,9 +37,11 @@ run: $(STAMP)
 SOURCES := core store workflows activities services api worker
 
 # Two processes: the SQLite and the PostgreSQL half of the suite side by side (tests/conftest.py).
+# A test process that dies is not replaced: with --dist loadgroup a replacement can wait for
+# work that never comes, and the run would hang instead of failing with the test's name.
 test: $(STAMP) browser-deps
 	$(BIN)/python -m compileall -q $(SOURCES)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --max-worker-restart=0
 
 # The browser tests need Debian's Chromium (apt) and axe-core (npm). Where either cannot be had
 # (not root, no apt, no network) they are skipped, each with a message saying why.

@@ -9,25 +9,15 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from services.errors import DomainError, Forbidden, InvalidFields, Refused, Unavailable
-from workflows import outbox
 from workflows.actions import Action, ActionBody
 from workflows.case import CaseView, JourneyInput
 from workflows.domain import Actor, CaseOpening, Phase
 from workflows.effects import (
-    GENDER,
     MUNICIPALITY,
-    NEXT_DUE_AT,
-    OVERDUE,
     PHASE,
     RESPONSIBLE_WORKER,
-    TARGET_GROUPS,
-    TRACK_ID,
 )
 from workflows.journey import JourneyWorkflow
-from workflows.phases import LATEST, initial_state
-
-# What the journey's outbox keeps in search attributes (workflows/outbox.py), by key.
-SEARCH_ATTRIBUTE_KEYS = (PHASE, TRACK_ID, RESPONSIBLE_WORKER, NEXT_DUE_AT, OVERDUE, TARGET_GROUPS, GENDER)
 
 
 def workflow_id(case_id: str) -> str:
@@ -41,23 +31,18 @@ async def start_journey(client: Client, opening: CaseOpening, opened_at: datetim
     every opening, so an existing one is ours)."""
     await client.start_workflow(
         JourneyWorkflow.run,
-        JourneyInput(opening=opening, opened_at=opened_at, first_written=True),
+        JourneyInput(opening=opening, opened_at=opened_at),
         id=workflow_id(opening.case_id),
         task_queue=task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        search_attributes=first_search_attributes(opening, opened_at),
+        search_attributes=TypedSearchAttributes(
+            [
+                SearchAttributePair(PHASE, Phase.INTRODUCTION.value),
+                SearchAttributePair(MUNICIPALITY, opening.municipality),
+                SearchAttributePair(RESPONSIBLE_WORKER, opening.responsible_worker),
+            ]
+        ),
     )
-
-
-def first_search_attributes(opening: CaseOpening, opened_at: datetime) -> TypedSearchAttributes:
-    """The case's municipality and what the journey's first outbox pass would set (the journey
-    counts these as set: `JourneyInput.first_written`)."""
-    first = outbox.first_search_attributes(initial_state(opening, opened_at, LATEST), opened_at)
-    pairs: list[SearchAttributePair[Any]] = [SearchAttributePair(MUNICIPALITY, opening.municipality)]
-    pairs += [
-        SearchAttributePair(key, first[key.name]) for key in SEARCH_ATTRIBUTE_KEYS if first.get(key.name) is not None
-    ]
-    return TypedSearchAttributes(pairs)
 
 
 async def journey_exists(client: Client, case_id: str) -> bool:

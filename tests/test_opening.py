@@ -6,62 +6,23 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from temporalio.api.enums.v1 import EventType
-from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client
 
 from core.secrets import person_key_secret
 from services import cases
 from services.cases import CaseCreate
 from services.errors import Conflict, Unavailable
-from services.journeys import workflow_id
 from store.cases import person_key
 from store.db import session_scope
 from store.models import CaseSummary, OpenPerson
 from store.users import get_user
-from tests.stack import Stack, case_body, eventually, free_port
-from workflows.effects import GENDER, NEXT_DUE_AT, OVERDUE, PHASE
+from tests.stack import Stack, case_body, free_port
 
 
 async def test_the_opening_answers_with_the_state_the_workflow_holds(stack: Stack) -> None:
     opened = await stack.open_case()
     read = await stack.get("handlaggare", f"/api/v1/cases/{opened['case_id']}")
     assert opened == read
-
-
-async def test_the_journeys_first_task_writes_nothing_the_opening_wrote(stack: Stack) -> None:
-    """The API writes the first row and the search attributes with the start: the journey's
-    first task schedules no projection and upserts nothing, and the case is found all the same."""
-    opened = await stack.open_case()
-    handle = stack.temporal.get_workflow_handle(workflow_id(opened["case_id"]))
-
-    async def first_task_done() -> list[HistoryEvent]:
-        events = list((await handle.fetch_history()).events)
-        assert EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED in {e.event_type for e in events}
-        return events
-
-    events = await eventually(first_task_done)
-    assert EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED not in {e.event_type for e in events}
-    upserted = {
-        name
-        for e in events
-        if e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
-        for name in e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
-    }
-    assert upserted <= {"TemporalChangeVersion"}  # the SDK's record of the patches, none of the case's
-    found = (await handle.describe()).typed_search_attributes
-    assert found.get(PHASE) == "introduction" and found.get(GENDER) == opened["gender"]
-    assert found.get(NEXT_DUE_AT) is not None and found.get(OVERDUE) is False
-    listed = await stack.get("handlaggare", "/api/v1/cases", phase="introduction", limit=200)
-    assert opened["case_id"] in {c["case_id"] for c in listed["items"]}
-    # The next change is projected as before.
-    await stack.act("handlaggare", opened["case_id"], "complete-introduction", {})
-
-    async def projected() -> None:
-        listed = await stack.get("handlaggare", "/api/v1/cases", phase="preparatory", limit=200)
-        assert opened["case_id"] in {c["case_id"] for c in listed["items"]}
-
-    await eventually(projected)
 
 
 async def test_two_openings_at_once_for_one_person_open_one_case(stack: Stack) -> None:

@@ -56,9 +56,10 @@ PROTECTED_IDENTITY_ACTION = "protected-identity-action"
 # Since this patch a case opens at the referral's time, as the API stamped it: the API answers
 # the opening with the same first state the workflow holds, without waiting for its first task.
 OPENED_AT_THE_REFERRAL = "opened-at-the-referral"
-# Since this patch the API writes an opening's first read-model row and search attributes with
-# the start, and the journey's first task writes neither again (one activity and one workflow
-# task fewer per opening).
+# Since this patch a journey whose input says the API wrote its first read-model row and search
+# attributes with the start (`first_written`) does not write them again in its first task. The
+# API does not say so today (bench/PROFILE.md, item 4); recorded histories of cases it did are
+# replayed, so the branch stays.
 FIRST_WRITTEN_BY_THE_API = "first-written-by-the-api"
 
 
