@@ -12,7 +12,6 @@ in the time. The page is read as a browser does, with its access-log write and i
 import argparse
 import asyncio
 import os
-import re
 import shutil
 import statistics
 import sys
@@ -30,12 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from api.main import create_app  # noqa: E402
+from bench.page_login import sign_in  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from services.temporal import data_converter  # noqa: E402
 from store.db import session_scope  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 from store.models import CaseSummary  # noqa: E402
-from store.seed import DEMO_PASSWORD, seed  # noqa: E402
+from store.seed import seed  # noqa: E402
 from workflows.case import CaseView  # noqa: E402
 from workflows.domain import (  # noqa: E402
     Actor,
@@ -101,13 +101,7 @@ async def measure(settings: Settings, n: int, entries: int) -> None:
     async with env:
         app = create_app(settings, temporal=env.client)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as browser:
-            login = await browser.get("/login")
-            token = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
-            assert token is not None
-            signed_in = await browser.post(
-                "/login", data={"username": "handlaggare", "password": DEMO_PASSWORD, "csrf_token": token.group(1)}
-            )
-            assert signed_in.status_code == 303, signed_in.text
+            await sign_in(browser)
             server_ms: list[float] = []
             total_ms: list[float] = []
             for i in range(n + 10):

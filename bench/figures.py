@@ -15,7 +15,6 @@ group in a period. With `--explain`, prints PostgreSQL's plan of the cube query.
 import argparse
 import os
 import random
-import secrets
 import socket
 import statistics
 import sys
@@ -30,15 +29,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
 from services.stats import StatsFilter, overview  # noqa: E402
 from store.db import engine_for, session_scope  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 from store.models import CaseSummary, Task  # noqa: E402
+from tests.stack import fresh_postgres_database  # noqa: E402
 from workflows.domain import POSITIVE_OUTCOMES, Phase, TargetGroup  # noqa: E402
 
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 MUNICIPALITIES = [f"{n:04d}" for n in range(801, 811)]
 TRACKS = [f"bench-track-{n:02d}" for n in range(40)]
 OUTCOMES = [o.value for o in POSITIVE_OUTCOMES] + ["seeking_work", "sick", "moved", "other"]
@@ -148,23 +147,14 @@ def explain(url: str) -> None:
 
 @contextmanager
 def postgres_database() -> Iterator[str | None]:
+    """A fresh database on the local PostgreSQL, dropped afterwards; None when none answers."""
     try:
         socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
     except OSError:
         yield None
         return
-    name = f"samverkan_bench_{secrets.token_hex(4)}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    with fresh_postgres_database("samverkan_bench") as url:
         yield url
-    finally:
-        engine_for(url).dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def run(url: str, label: str, args: argparse.Namespace) -> None:

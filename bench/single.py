@@ -4,7 +4,8 @@ The same bare update and query through a bare web process (bench/http_floor.py) 
 in turn too: the part of the ratio any HTTP front to Temporal pays."""
 
 import secrets
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 import httpx
@@ -56,41 +57,24 @@ async def run(s: BenchStack, samples: int, cases_n: int = 25) -> list[Figure]:
     bares = await bare_workflows(s, cases_n)
     body = follow_up()
 
-    action_ms: list[float] = []
-    update_ms: list[float] = []
-    http_update_ms: list[float] = []
-    for i in range(samples + WARM_UP):
-        case_id, bare = cases[i % cases_n], bares[i % cases_n]
+    def case(i: int) -> str:
+        return cases[i % cases_n]
 
-        async def act(case_id: str = case_id) -> None:
-            r = await s.http.post(f"/api/v1/cases/{case_id}/actions/record-follow-up", json=body, headers=headers)
-            r.raise_for_status()
+    def bare_of(i: int) -> WorkflowHandle[Any, Any]:
+        return bares[i % cases_n]
 
-        a = await timed_ms(act)
-        b = await timed_ms(lambda bare=bare: bare.execute_update(BareCounter.bump, "bench"))
-        c = await timed_ms(lambda bare=bare: ok(s.http_floor.post(f"/bare/{bare.id}", json=body)))
-        if i >= WARM_UP:
-            action_ms.append(a)
-            update_ms.append(b)
-            http_update_ms.append(c)
-
-    read_ms: list[float] = []
-    query_ms: list[float] = []
-    http_query_ms: list[float] = []
-    for i in range(samples + WARM_UP):
-        case_id, bare = cases[i % cases_n], bares[i % cases_n]
-
-        async def read(case_id: str = case_id) -> None:
-            r = await s.http.get(f"/api/v1/cases/{case_id}", headers=headers)
-            r.raise_for_status()
-
-        a = await timed_ms(read)
-        b = await timed_ms(lambda bare=bare: bare.query(BareCounter.current))
-        c = await timed_ms(lambda bare=bare: ok(s.http_floor.get(f"/bare/{bare.id}")))
-        if i >= WARM_UP:
-            read_ms.append(a)
-            query_ms.append(b)
-            http_query_ms.append(c)
+    action_ms, update_ms, http_update_ms = await alternate(
+        samples,
+        lambda i: ok(s.http.post(f"/api/v1/cases/{case(i)}/actions/record-follow-up", json=body, headers=headers)),
+        lambda i: bare_of(i).execute_update(BareCounter.bump, "bench"),
+        lambda i: ok(s.http_floor.post(f"/bare/{bare_of(i).id}", json=body)),
+    )
+    read_ms, query_ms, http_query_ms = await alternate(
+        samples,
+        lambda i: ok(s.http.get(f"/api/v1/cases/{case(i)}", headers=headers)),
+        lambda i: bare_of(i).query(BareCounter.current),
+        lambda i: ok(s.http_floor.get(f"/bare/{bare_of(i).id}")),
+    )
 
     for bare in bares:
         await bare.signal(BareCounter.finish)
@@ -106,6 +90,18 @@ async def run(s: BenchStack, samples: int, cases_n: int = 25) -> list[Figure]:
         *latency_figures("single", "case read p50 (GET /cases/{id}) vs query", read_ms, query_ms, READ_GOAL),
         behind_http("query", read_ms, http_query_ms, query_ms),
     ]
+
+
+async def alternate(rounds: int, *calls: Callable[[int], Awaitable[object]]) -> list[list[float]]:
+    """Each call in turn, round after round (round `i` calls each with `i`), so drift on the
+    machine hits them all; the times of each, warm-up rounds left out."""
+    times: list[list[float]] = [[] for _ in calls]
+    for i in range(rounds + WARM_UP):
+        for column, call in zip(times, calls, strict=True):
+            ms = await timed_ms(partial(call, i))
+            if i >= WARM_UP:
+                column.append(ms)
+    return times
 
 
 async def ok(request: Awaitable[httpx.Response]) -> None:

@@ -5,7 +5,6 @@ client, and Temporal clients for the floor and for the service's own payloads.""
 import base64
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from store.db import session_scope
 from store.migrate import upgrade
 from store.seed import DEMO_PASSWORD, seed
 from tests.stack import case_body
-from worker.launch import wait_for_port
+from worker.launch import stop_child, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_PASSWORD = "bench-admin-password"
@@ -91,13 +90,7 @@ class Processes:
         return proc
 
     def stop(self, proc: subprocess.Popen[bytes]) -> None:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_child(proc)
         if proc in self.started:
             self.started.remove(proc)
 

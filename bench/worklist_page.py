@@ -11,7 +11,6 @@ is shown beside it. No Temporal is needed: the worklist reads the read model onl
 import argparse
 import asyncio
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -25,11 +24,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from api.main import create_app  # noqa: E402
+from bench.page_login import sign_in  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from store.db import session_scope  # noqa: E402
 from store.migrate import upgrade  # noqa: E402
 from store.models import CaseSummary, Task  # noqa: E402
-from store.seed import DEMO_PASSWORD, seed  # noqa: E402
+from store.seed import seed  # noqa: E402
 from workflows.domain import Phase  # noqa: E402
 
 PAGES = {
@@ -89,13 +89,7 @@ def seed_cases(url: str, count: int) -> None:
 async def measure(settings: Settings, n: int) -> None:
     app = create_app(settings)  # the lifespan (Temporal) does not run in-process
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as browser:
-        login = await browser.get("/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
-        assert token is not None
-        signed_in = await browser.post(
-            "/login", data={"username": "handlaggare", "password": DEMO_PASSWORD, "csrf_token": token.group(1)}
-        )
-        assert signed_in.status_code == 303, signed_in.text
+        await sign_in(browser)
         print(f"{'page':<28}{'server p50':>12}{'server p95':>12}{'total p50':>12}{'total p95':>12}  rows")
         for name, path in PAGES.items():
             server_ms: list[float] = []

@@ -20,7 +20,7 @@ from services.access_journal import AccessJournal
 from store.db import session_scope
 from store.models import AccessLog
 from tests.stack import ADMIN_PASSWORD, Stack, free_port
-from worker.launch import wait_for_port
+from worker.launch import stop_child, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,13 +47,7 @@ def web_process(stack: Stack, port: int, flush_seconds: float) -> Iterator[subpr
         wait_for_port(port, seconds=60)
         yield proc
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_child(proc)
 
 
 def logged(stack: Stack, purpose: str) -> int:

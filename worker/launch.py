@@ -44,6 +44,19 @@ def wait_for_port(port: int, stopping: threading.Event | None = None, seconds: f
     raise SystemExit(f"nothing answered on port {port}")
 
 
+def stop_child(proc: "subprocess.Popen[bytes] | subprocess.Popen[str]", timeout: float = 20) -> None:
+    """Ask a child to stop as Ctrl-C does (SIGINT: it shuts down cleanly), and kill it when it
+    has not within `timeout` seconds."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def codec_endpoint(settings: Settings) -> str:
     """The web app's codec server, where the Temporal UI decodes payloads for those allowed."""
     host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::") else settings.http_host
@@ -128,12 +141,7 @@ def main() -> None:
     finally:
         # Newest first: the web app, then the worker, then the Temporal server.
         for child in reversed(children):
-            if child.poll() is None:
-                child.send_signal(signal.SIGINT)
-                try:
-                    child.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    child.kill()
+            stop_child(child)
         log.info("stopped")
 
 
