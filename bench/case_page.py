@@ -133,6 +133,7 @@ def main() -> None:
             _env_file=None,
         )
         upgrade(url)
+        data_converter(settings)  # the service's keys, made while no case exists, as at a first start
         with session_scope(url) as db:
             seed(db, settings)
             summary, entries = long_case(args.entries)
