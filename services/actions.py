@@ -9,12 +9,14 @@ from sqlmodel import Session
 from temporalio.client import Client
 
 from core.settings import Settings
+from services import live_views
 from services.access_log import journaled, record_action_answer
 from services.cases import Who, case_in_scope, resolved, responsible_for
 from services.errors import Erased, FieldError, InvalidFields
 from services.journeys import query_state, run_action
 from services.protected_identity import view_for
 from services.scope import actor_of
+from services.temporal import keys_of
 from store.case_keys import CaseErased
 from store.models import CaseSummary, Track, User
 from workflows import actions as a
@@ -82,6 +84,7 @@ async def act(
         )
     except CaseErased:  # its key is gone: nothing can be said to it, nor read from it
         raise Erased("the case was erased: it takes no more actions") from None
+    live_views.keep(session, keys_of(client), view)
     if journaled():  # one append to a file: less than the thread hop a database write needs
         answered(session, actor, summary, action, via)
     else:

@@ -16,6 +16,7 @@ from temporalio.service import RPCError
 
 from core.secrets import person_key_secret
 from core.settings import Settings
+from services import live_views
 from services.access_log import OPEN_CASE_PROBE, record_case_read, record_reads
 from services.errors import Conflict, Erased, Forbidden, InvalidFields, NotFound, Unavailable
 from services.journeys import journey_exists, query_state, start_journey
@@ -32,6 +33,7 @@ from store.cases import (
     summary_and_erasure,
     unstarted_reservation,
 )
+from store.live_view import current_view, view_values
 from store.models import CaseSummary, Municipality, User
 from store.policies import policy_for
 from store.sealing import stored_view_of
@@ -169,12 +171,6 @@ def person_secret(session: Session, settings: Settings) -> bytes:
     return person_key_secret(settings, may_create=first)
 
 
-def _dropped(task: "asyncio.Task[CaseView | None]") -> None:
-    """Take the outcome of a query whose answer is not given (so none is reported unretrieved)."""
-    if not task.cancelled():
-        task.exception()
-
-
 # The user, or how to find it inside the request's one thread hop (api.deps.Caller.user).
 Who = User | Callable[[], User]
 
@@ -265,15 +261,20 @@ async def open_case(
         await release_unstarted(session, client, r.person)
         await asyncio.to_thread(reserved_again, r)
     await start_or_settle(session, client, r.opening, r.now, settings.task_queue)
-    return view_for(view_of(initial_state(r.opening, r.now, LATEST), r.now), r.opener.username)
+    return view_for(first_view(r.opening, r.now), r.opener.username)
+
+
+def first_view(opening: CaseOpening, now: datetime) -> CaseView:
+    """The first state's view, as the workflow will hold it (same opening, same time, the latest
+    process): the answer to the opening, with no waiting for the workflow's first task."""
+    return view_of(initial_state(opening, now, LATEST), now)
 
 
 def first_row(opening: CaseOpening, now: datetime) -> dict[str, Any]:
-    """The first state, as the workflow will hold it (same opening, same time, the latest
-    process), as the read model's first row's values: the journey's projection writes the next
-    at its first change (`JourneyInput.first_written`). The answer to the opening is the same
-    state's view: no waiting for the workflow's first task."""
-    return asdict(row_of(initial_state(opening, now, LATEST), now))
+    """The read model's first row's values, its live view included: the journey's projection
+    writes the next at its first change."""
+    state = initial_state(opening, now, LATEST)
+    return asdict(row_of(state, now)) | view_values(view_of(state, now))
 
 
 async def start_or_settle(session: Session, client: Client, opening: CaseOpening, now: datetime, queue: str) -> None:
@@ -318,20 +319,21 @@ async def read_case(
     via: str = "GET /api/v1/cases/{case_id}",
     purpose: str = "read the case",
 ) -> CaseView:
-    """The live state of a case, from its workflow (else the last one stored). The read is
-    written to the access log, with the face (`via`) and the default purpose it came by."""
+    """The live state of a case: its kept view while that is current (store/live_view.py),
+    else from its workflow, else the last one stored. The read is written to the access log,
+    with the face (`via`) and the default purpose it came by."""
     keys = keys_of(client)
 
-    def in_scope_and_logged() -> tuple[User, CaseSummary]:
-        # One thread hop for the request's database work; no connection held while the
-        # workflow answers.
+    def in_scope_and_logged() -> tuple[User, CaseSummary, CaseView | None]:
+        # One thread hop for the request's database work, the kept view opened in it when it
+        # is current (store/live_view.py); no connection held while a workflow answers.
         try:
             reader = resolved(user)
             summary, erased_at = case_to_read(session, reader, case_id)
             record_case_read(session, reader, summary, via=via, purpose=purpose)
             if erased_at is not None:
                 raise Erased(f"the case was erased on {erased_at:%Y-%m-%d}")
-            return reader, summary
+            return reader, summary, current_view(keys, summary)
         finally:
             session.close()
 
@@ -346,18 +348,12 @@ async def read_case(
         finally:
             session.close()
 
-    # The workflow is asked while the scope is checked and the read logged: the answer is only
-    # given once both are done (a query writes nothing, and one outside the reader's scope or
-    # of an erased case is dropped unseen), so the read costs the longer of the two, not their
-    # sum.
-    asking = asyncio.create_task(query_state(client, case_id))
-    try:
-        reader, summary = await asyncio.to_thread(in_scope_and_logged)
-    except BaseException:
-        asking.cancel()
-        asking.add_done_callback(_dropped)
-        raise
-    state = await asking
-    if state is None:
-        state = await asyncio.to_thread(stored, summary)
+    await live_views.settled(case_id)  # an action of this process: its answer is what is read
+    reader, summary, state = await asyncio.to_thread(in_scope_and_logged)
+    if state is None:  # the journey changed since its view was kept: asked, and its answer kept
+        state = await query_state(client, case_id)
+        if state is None:
+            state = await asyncio.to_thread(stored, summary)
+        else:
+            live_views.keep(session, keys, state)
     return view_for(state, reader.username)

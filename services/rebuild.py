@@ -1,5 +1,6 @@
 """Rebuild the case read model from Temporal alone: list every journey (open and closed, by
-visibility) and write what each one's state says, as the projection would.
+visibility) and write what each one's state says, as the projection would, with the view a read answers
+from.
 
 A closed journey answers the query too (Temporal replays its history on a worker), as long
 as the namespace retains it; a case past retention keeps its row and stored view, and an
@@ -16,9 +17,11 @@ from temporalio.client import Client
 
 from core.codec import case_of
 from core.settings import Settings, get_settings
+from services.journeys import query_state
 from services.temporal import case_keys, connect
 from store.case_keys import CaseKeys
 from store.db import session_scope
+from store.live_view import store_view
 from store.projection import write_snapshot
 from workflows.effects import SNAPSHOT_QUERY, CaseSnapshot
 
@@ -45,12 +48,18 @@ async def rebuild(client: Client, database_url: str, keys: CaseKeys, query: str)
         if execution.id in seen:  # continued-as-new: the latest run speaks for the case
             continue
         seen.add(execution.id)
-        if case_of(execution.id) in erased:
+        case_id = case_of(execution.id)
+        if case_id is None:  # not a journey's id
+            continue
+        if case_id in erased:
             done.erased += 1
             continue
         snapshot = await client.get_workflow_handle(execution.id).query(SNAPSHOT_QUERY, result_type=CaseSnapshot)
+        view = await query_state(client, case_id)
         with session_scope(database_url) as session:
             done.written += write_snapshot(session, keys, snapshot)
+            if view is not None:  # the view the reads answer from (store/live_view.py)
+                store_view(session, keys, view)
         done.cases += 1
     log.info("read_model_rebuilt", cases=done.cases, written=done.written, erased=done.erased)
     return done

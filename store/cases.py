@@ -48,13 +48,13 @@ def reserve_case(session: Session, keys: CaseKeys, *, person: str, values: dict[
 
 
 def summary_and_erasure(session: Session, case_id: str) -> tuple[CaseSummary | None, datetime | None]:
-    """The case's summary (without its stored views) and when its data key was destroyed (None
-    while it lives), in one query: every read of a case asks both."""
+    """The case's summary (with its sealed view, without the old clear one) and when its data
+    key was destroyed (None while it lives), in one query: every read of a case asks both."""
     row = session.exec(
         select(CaseSummary, CaseKey.erased_at)
         .outerjoin(CaseKey, col(CaseKey.case_id) == CaseSummary.case_id)
         .where(CaseSummary.case_id == case_id)
-        .options(defer(CaseSummary.view), defer(CaseSummary.sealed_view))  # type: ignore[arg-type]
+        .options(defer(CaseSummary.view))  # type: ignore[arg-type]
     ).first()
     return (None, None) if row is None else (row[0], row[1])
 

@@ -124,7 +124,8 @@ class CaseSummary(SQLModel, table=True):
     follow_ups_on_time: int = 0
     days_in_programme: int | None = None
     view: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # empty: see sealed_view
-    sealed_view: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # a closed case's view
+    sealed_view: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # store/live_view.py
+    view_version: int | None = None  # the state version sealed_view is of
     updated_at: datetime | None = utc_column(nullable=True)
 
 

@@ -21,6 +21,7 @@ def write_snapshot(session: Session, keys: CaseKeys, snapshot: CaseSnapshot) -> 
     values = {f.name: getattr(snapshot, f.name) for f in fields(CaseRow)}
     if snapshot.final_view is not None:
         values["view"] = _view.dump_python(snapshot.final_view, mode="json")
+        values["view_version"] = snapshot.version
     written = apply_summary(session, keys, values)
     if written:
         sync_case_tasks(

@@ -1,5 +1,5 @@
-"""Personal fields of the read model sealed with the case's data key: names, birth date and a
-closed case's whole view are ciphertext in the database; what the figures and filters need
+"""Personal fields of the read model sealed with the case's data key: names, birth date and the
+case's view are ciphertext in the database; what the figures and filters need
 (age group, gender, municipality, phase, dates, target groups) stays in clear."""
 
 import base64
@@ -32,13 +32,18 @@ def _associated(case_id: str, what: str) -> bytes:
     return f"case-summary\x00{case_id}\x00{what}".encode()
 
 
-def _seal(key: bytes, case_id: str, what: str, value: Any) -> str:
+def seal_value(key: bytes, case_id: str, what: str, value: Any) -> str:
     data = json.dumps(value, default=str, separators=(",", ":")).encode()
     return base64.b64encode(seal(key, data, _associated(case_id, what))).decode()
 
 
+def open_sealed(key: bytes, case_id: str, what: str, token: str) -> bytes:
+    """The JSON text sealed by `seal_value`."""
+    return unseal(key, base64.b64decode(token), _associated(case_id, what))
+
+
 def _open(key: bytes, case_id: str, what: str, token: str) -> Any:
-    return json.loads(unseal(key, base64.b64decode(token), _associated(case_id, what)))
+    return json.loads(open_sealed(key, case_id, what, token))
 
 
 def sealed_values(keys: CaseKeys, values: dict[str, Any], session: Session) -> dict[str, Any]:
@@ -49,13 +54,13 @@ def sealed_values(keys: CaseKeys, values: dict[str, Any], session: Session) -> d
     key = keys.key(case_id, session)
     personal = {name: out.pop(name) for name in PERSONAL_FIELDS if name in out}
     if personal:
-        out["personal"] = _seal(key, case_id, "personal", personal)
+        out["personal"] = seal_value(key, case_id, "personal", personal)
         out |= {name: None for name in PERSONAL_FIELDS}
     if "view" in out:
         view = out.pop("view")
         out["view"] = {}
         if view:
-            out["sealed_view"] = _seal(key, case_id, "view", view)
+            out["sealed_view"] = seal_value(key, case_id, "view", view)
     return out
 
 
@@ -80,7 +85,8 @@ def initials_of(keys: CaseKeys, row: CaseSummary) -> str:
 
 
 def stored_view_of(keys: CaseKeys, row: CaseSummary) -> dict[str, Any]:
-    """A closed case's stored view (CaseErased after erasure; empty while the case is open)."""
+    """The case's stored view: the last kept (store/live_view.py), a closed case's final one
+    (CaseErased after erasure; empty when none was kept)."""
     if row.sealed_view is None:
         return row.view
     view: dict[str, Any] = _open(keys.key(row.case_id), row.case_id, "view", row.sealed_view)

@@ -10,8 +10,9 @@ action on.
 from dataclasses import MISSING, dataclass, fields
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header
+from fastapi import APIRouter, Body, Header, Response
 
+from api.case_answer import case_answer
 from api.deps import SettingsDep, TemporalDep
 from api.routes.cases import CaseActorCall
 from services import actions
@@ -154,9 +155,10 @@ def _register(route: ActionRoute) -> None:
         settings: SettingsDep,
         idempotency_key: IdempotencyKey = None,
         body: body_type = Body(... if required else None),  # type: ignore[valid-type]
-    ) -> CaseView:
+    ) -> Response:
         body = body if body is not None else body_type()
-        return await actions.act(who.session, client, settings, who.user, case_id, route.action, body, idempotency_key)
+        view = await actions.act(who.session, client, settings, who.user, case_id, route.action, body, idempotency_key)
+        return case_answer(view)
 
     act.__name__ = route.action.value.replace("-", "_")
     router.post(
@@ -164,6 +166,7 @@ def _register(route: ActionRoute) -> None:
         name=route.action.value,
         summary=route.summary,
         description=route.description,
+        response_model=CaseView,
         responses={403: {"description": "a decision right: the body names the rule"}},
     )(act)
 

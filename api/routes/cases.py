@@ -3,9 +3,10 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, Field
 
+from api.case_answer import case_answer
 from api.deps import Caller, CaseKeysDep, SessionDep, SettingsDep, TemporalDep, caller, require
 from services import cases
 from services.access_log import record_list_read
@@ -63,12 +64,12 @@ class CasePage(BaseModel):
     offset: int
 
 
-@router.post("/cases", status_code=status.HTTP_201_CREATED)
+@router.post("/cases", status_code=status.HTTP_201_CREATED, response_model=CaseView)
 async def open_case(
     body: CaseCreate, user: CaseOpener, session: SessionDep, settings: SettingsDep, client: TemporalDep
-) -> CaseView:
+) -> Response:
     """Open a case at referral. 409 when the person already has an open case."""
-    return await cases.open_case(session, settings, client, user, body)
+    return case_answer(await cases.open_case(session, settings, client, user, body), status.HTTP_201_CREATED)
 
 
 @router.get("/cases")
@@ -102,7 +103,7 @@ def find_cases(
     return CasePage(items=items, total=total, limit=limit, offset=offset)
 
 
-@router.get("/cases/{case_id}")
-async def read_case(case_id: str, who: CaseReaderCall, client: TemporalDep) -> CaseView:
-    """The live state of a case, from its workflow. The read is written to the access log."""
-    return await cases.read_case(who.session, client, who.user, case_id)
+@router.get("/cases/{case_id}", response_model=CaseView)
+async def read_case(case_id: str, who: CaseReaderCall, client: TemporalDep) -> Response:
+    """The live state of a case. The read is written to the access log."""
+    return case_answer(await cases.read_case(who.session, client, who.user, case_id))

@@ -13,8 +13,10 @@ from workflows.process import tell_partner
 
 def test_the_row_is_exactly_the_read_models_columns() -> None:
     columns = {c.name for c in CaseSummary.__table__.columns}  # type: ignore[attr-defined]
-    # The store's own: the update time, and the personal fields sealed with the case's key.
-    assert columns == {f.name for f in fields(CaseRow)} | {"view", "updated_at", "personal", "sealed_view"}
+    # The store's own: the update time, the personal fields sealed with the case's key, and the
+    # kept view with its version (store/live_view.py).
+    own = {"view", "updated_at", "personal", "sealed_view", "view_version"}
+    assert columns == {f.name for f in fields(CaseRow)} | own
 
 
 def test_the_row_is_taken_from_the_view() -> None:

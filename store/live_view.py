@@ -1,0 +1,52 @@
+"""A case's live view in the read model, sealed with its data key, and the state version it is
+of. A read answers from it, without asking the workflow, while it is as new as the row: the
+row's version is the journey's last projected one, and the view is written by every action's
+answer (before the answer leaves), by the opening and by a read that had to ask the journey.
+
+So a read is as fresh as the read model: a change the journey makes by itself (a clock, a
+track's answer) reaches it with that change's projection, a few milliseconds later; an action
+reaches it before its answer does."""
+
+from typing import Any
+
+from pydantic import TypeAdapter
+from sqlalchemy import or_, text, update
+from sqlmodel import Session, col
+
+from store.case_keys import CaseKeys
+from store.models import CaseSummary
+from store.sealing import open_sealed, seal_value
+from workflows.case import CaseView
+
+_views = TypeAdapter(CaseView)
+
+
+def view_values(view: CaseView) -> dict[str, Any]:
+    """The view's column values for a row written with it (the opening's first row)."""
+    return {"view": _views.dump_python(view, mode="json"), "view_version": view.version}
+
+
+def store_view(session: Session, keys: CaseKeys, view: CaseView) -> bool:
+    """Keep `view` as its case's live view unless a newer one is kept; True when written.
+
+    PostgreSQL need not flush this commit before answering: a view lost in a crash leaves the
+    row's version ahead of the kept view's (or equal to an older state's, which the journey's
+    projection, durable, overtakes), and the read asks the journey instead."""
+    sealed = seal_value(keys.key(view.case_id), view.case_id, "view", _views.dump_python(view, mode="json"))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    result = session.execute(
+        update(CaseSummary)
+        .where(col(CaseSummary.case_id) == view.case_id)
+        .where(or_(col(CaseSummary.view_version).is_(None), col(CaseSummary.view_version) < view.version))
+        .values(sealed_view=sealed, view_version=view.version)
+    )
+    session.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def current_view(keys: CaseKeys, row: CaseSummary) -> CaseView | None:
+    """The row's live view when it is as new as the row (None: ask the journey)."""
+    if row.sealed_view is None or row.view_version is None or row.view_version < row.version:
+        return None
+    return _views.validate_json(open_sealed(keys.key(row.case_id), row.case_id, "view", row.sealed_view))
