@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints, TypeAdapter, ValidationInfo, field_validator
@@ -164,11 +165,23 @@ def _in_scope(session: Session, user: User, summary: CaseSummary | None, *, to_a
     return summary
 
 
+# The person-hash key once cases exist, per key file: from then on it never changes.
+_settled_person_secrets: dict[tuple[str | None, Path], bytes] = {}
+
+
 def person_secret(session: Session, settings: Settings) -> bytes:
     """The person-hash key; made only before the first case (a new key once cases exist would
-    let a person open a second case: core.secrets.MissingSecret instead)."""
+    let a person open a second case: core.secrets.MissingSecret instead). Once a case exists it
+    is read once per process, not on every opening."""
+    where = (settings.person_key, settings.data_dir)
+    settled = _settled_person_secrets.get(where)
+    if settled is not None:
+        return settled
     first = session.exec(select(CaseSummary.case_id).limit(1)).first() is None
-    return person_key_secret(settings, may_create=first)
+    secret = person_key_secret(settings, may_create=first)
+    if not first:
+        _settled_person_secrets[where] = secret
+    return secret
 
 
 # The user, or how to find it inside the request's one thread hop (api.deps.Caller.user).

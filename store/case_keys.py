@@ -20,6 +20,8 @@ from store.models import CaseKey, CaseSummary
 
 # How long a process keeps a case's unwrapped key: another process's erasure reaches it this late.
 CACHE_SECONDS = 30.0
+# A session's keys made in its open transaction (`Session.info`).
+_MADE = "case_keys_made"
 
 
 class CaseErased(LookupError):
@@ -53,11 +55,23 @@ class CaseKeys:
             key_id, wrapped = self.ring.wrap(key, case_id)
             session.add(CaseKey(case_id=case_id, master_key_id=key_id, wrapped=wrapped, created_at=datetime.now(UTC)))
             session.flush()
-            return key  # not cached: the transaction may yet roll back
+            session.info.setdefault(_MADE, {})[case_id] = key  # cached by `committed`, not before
+            return key
         known = self._stored(case_id)
         made = known if known is not None else self._create(case_id)
         self._cache[case_id] = (made, time.monotonic())
         return made
+
+    def committed(self, session: Session) -> None:
+        """After `session`'s commit: keep the keys its transaction made (until then it might
+        have rolled back), so the opening's start encodes without asking the database again."""
+        for case_id, key in session.info.pop(_MADE, {}).items():
+            self._cache[case_id] = (key, time.monotonic())
+
+    @staticmethod
+    def rolled_back(session: Session) -> None:
+        """After `session`'s rollback: the keys its transaction made are gone."""
+        session.info.pop(_MADE, None)
 
     async def data_key(self, case_id: str) -> bytes:
         cached = self._cache.get(case_id)

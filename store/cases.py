@@ -44,7 +44,9 @@ def reserve_case(session: Session, keys: CaseKeys, *, person: str, values: dict[
         session.commit()
     except IntegrityError as exc:
         session.rollback()
+        keys.rolled_back(session)
         raise PersonHasOpenCase from exc
+    keys.committed(session)
 
 
 def summary_and_erasure(session: Session, case_id: str) -> tuple[CaseSummary | None, datetime | None]:

@@ -73,6 +73,20 @@ def test_one_open_case_per_person(db_url: str, keys: CaseKeys) -> None:
         reserve_case(s, keys, person=person, values=summary(secrets.token_hex(8), 0))
 
 
+def test_the_key_of_a_refused_reservation_is_never_the_cases_key(db_url: str, keys: CaseKeys) -> None:
+    """A reservation's new data key is kept in memory only once its transaction commits: a key
+    made in one that rolled back would encrypt payloads no other process could open."""
+    person, case_id = secrets.token_hex(16), secrets.token_hex(8)
+    with session_scope(db_url) as s:
+        reserve_case(s, keys, person=person, values=summary(secrets.token_hex(8), 0))
+    with session_scope(db_url) as s:
+        with pytest.raises(PersonHasOpenCase):  # a key for case_id made, then rolled back
+            reserve_case(s, keys, person=person, values=summary(case_id, 0))
+        reserve_case(s, keys, person=secrets.token_hex(16), values=summary(case_id, 0))
+    fresh = CaseKeys(db_url, keys.ring)  # another process: the database's key, nothing cached
+    assert keys.key(case_id) == fresh.key(case_id)
+
+
 def test_names_birth_date_and_view_are_sealed_and_erasure_leaves_the_figures(db_url: str, keys: CaseKeys) -> None:
     cid = secrets.token_hex(8)
     closed = summary(cid, 7, given_name="Amal", family_name="Hassansson", status="closed", phase="closed",
