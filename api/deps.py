@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Path, Request, status
+from fastapi import Depends, HTTPException, Path, Query, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 from temporalio.client import Client
@@ -171,3 +171,6 @@ Admin = Annotated[User, Depends(require(Role.ADMIN))]
 
 # A report's number in a path: a database integer, so a larger one is 422 naming it, not a 500.
 ReportId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the report's number")]
+
+# How many rows a page skips: a database integer too, so a larger one is 422 naming `offset`.
+PageOffset = Annotated[int, Query(ge=0, le=2**31 - 1, description="rows to skip")]

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, field_validator
 
-from api.deps import SessionDep, require
+from api.deps import PageOffset, SessionDep, require
 from services.access_flags import ReviewFlag
 from services.access_log import review
 from store.models import User
@@ -62,7 +62,7 @@ def access_log(
     to: Annotated[Moment | None, Query(description="before this moment (ISO-8601 date or time)")] = None,
     flag: Annotated[ReviewFlag | None, Query(description="only reads flagged so")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: PageOffset = 0,
 ) -> AccessPage:
     """Reads of cases by people, newest first. `outside_caseload`: the reader is neither the
     responsible worker nor of the case's municipality; `outside_hours`: not 07–19 on a Swedish

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, Field
 
 from api.case_answer import case_answer
-from api.deps import Caller, CaseKeysDep, SessionDep, SettingsDep, TemporalDep, caller, require
+from api.deps import Caller, CaseKeysDep, PageOffset, SessionDep, SettingsDep, TemporalDep, caller, require
 from services import cases
 from services.access_log import record_list_read
 from services.cases import CaseCreate
@@ -84,7 +84,7 @@ def find_cases(
     overdue: bool | None = None,
     target_group: TargetGroup | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: PageOffset = 0,
 ) -> CasePage:
     """Cases in the user's scope, soonest due first; `target_group` (youth, kaa, newly_arrived,
     social_assistance, disability) keeps those in that group by the current mapping."""

@@ -1,5 +1,5 @@
 """What the API takes in: personal numbers in ASCII digits only, names as one clean form of
-text, and refusals that never repeat what was sent."""
+text, page offsets a database can hold, and refusals that never repeat what was sent."""
 
 from tests.stack import Stack, case_body, personal_number
 
@@ -73,3 +73,12 @@ async def test_a_nul_character_anywhere_is_refused_at_the_edge(stack: Stack) -> 
         refusal = {"loc": [where], "msg": "text must not contain a NUL character", "type": "value_error"}
         assert r.json()["detail"] == [refusal]
         assert body["personal_number"] not in r.text
+
+
+async def test_a_page_offset_past_any_database_integer_is_refused_naming_it(stack: Stack) -> None:
+    """Found by the fuzzer (seed 20261124): an offset beyond a 64-bit integer was a 500."""
+    for user, path in ((W, "/api/v1/cases"), ("chef", "/api/v1/access-log")):
+        r = await stack.api.get(path, params={"offset": 2**71}, headers=await stack.headers(user))
+        assert r.status_code == 422, r.text
+        assert [e["loc"] for e in r.json()["detail"]] == [["query", "offset"]]
+        assert (await stack.api.get(path, params={"offset": 5}, headers=await stack.headers(user))).status_code == 200
