@@ -1,5 +1,6 @@
 """Calls into the journey workflows, with Temporal's failures turned into domain errors."""
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -78,13 +79,21 @@ async def run_action(
     handle = client.get_workflow_handle(workflow_id(case_id))
     update_id = f"{action.value}:{idempotency_key}" if idempotency_key else None
     try:
-        view: CaseView = await handle.execute_update(
-            action.value, args=[actor, body], id=update_id, result_type=CaseView, rpc_timeout=timedelta(seconds=timeout)
-        )
+        # The whole update within `timeout`: the SDK bounds each call by `rpc_timeout`, but once
+        # the update is accepted it polls for the outcome with no deadline at all, for ever if
+        # the outcome never comes (seen once in a few hundred runs of a case continuing as new).
+        async with asyncio.timeout(timeout):
+            view: CaseView = await handle.execute_update(
+                action.value,
+                args=[actor, body],
+                id=update_id,
+                result_type=CaseView,
+                rpc_timeout=timedelta(seconds=timeout),
+            )
         return view
     except WorkflowUpdateFailedError as err:
         raise refusal_of(err.cause) from err
-    except WorkflowUpdateRPCTimeoutOrCancelledError as err:
+    except (WorkflowUpdateRPCTimeoutOrCancelledError, TimeoutError) as err:
         # The action may still happen (it waits in Temporal); the same key makes a retry safe.
         raise Unavailable("the case did not answer in time; retry with the same Idempotency-Key") from err
     except RPCError as err:
