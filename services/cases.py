@@ -199,6 +199,7 @@ class Reservation:
 
     opening: CaseOpening
     now: datetime
+    first: "FirstState"
     person: str
     opener: User
     held: bool
@@ -247,18 +248,19 @@ async def open_case(
             note=body.note,
         )
         now = datetime.now(UTC)
+        first = first_state(opening, now)
         person = person_key(person_secret(session, settings), number.normalised)
         try:
-            reserve_case(session, keys, person=person, values=first_row(opening, now))
+            reserve_case(session, keys, person=person, values=first.row)
         except PersonHasOpenCase:
-            return Reservation(opening, now, person, opener, held=False)
+            return Reservation(opening, now, first, person, opener, held=False)
         finally:
             session.close()
-        return Reservation(opening, now, person, opener, held=True)
+        return Reservation(opening, now, first, person, opener, held=True)
 
     def reserved_again(r: Reservation) -> None:
         try:
-            reserve_case(session, keys, person=r.person, values=first_row(r.opening, r.now))
+            reserve_case(session, keys, person=r.person, values=r.first.row)
         except PersonHasOpenCase:
             # The answer tells the opener that the person has a case (maybe in another
             # municipality): that is a read of it, and the log says whose.
@@ -274,20 +276,24 @@ async def open_case(
         await release_unstarted(session, client, r.person)
         await asyncio.to_thread(reserved_again, r)
     await start_or_settle(session, client, r.opening, r.now, settings.task_queue)
-    return view_for(first_view(r.opening, r.now), r.opener.username)
+    return view_for(r.first.view, r.opener.username)
 
 
-def first_view(opening: CaseOpening, now: datetime) -> CaseView:
-    """The first state's view, as the workflow will hold it (same opening, same time, the latest
-    process): the answer to the opening, with no waiting for the workflow's first task."""
-    return view_of(initial_state(opening, now, LATEST), now)
+@dataclass(frozen=True)
+class FirstState:
+    """The case's first state as the workflow will hold it (same opening, same time, the latest
+    process), made once: the read model's first row's values, its live view included (the
+    journey's projection writes the next at its first change), and its view, the answer to the
+    opening with no waiting for the workflow's first task."""
+
+    row: dict[str, Any]
+    view: CaseView
 
 
-def first_row(opening: CaseOpening, now: datetime) -> dict[str, Any]:
-    """The read model's first row's values, its live view included: the journey's projection
-    writes the next at its first change."""
+def first_state(opening: CaseOpening, now: datetime) -> FirstState:
     state = initial_state(opening, now, LATEST)
-    return asdict(row_of(state, now)) | view_values(view_of(state, now))
+    view = view_of(state, now)
+    return FirstState(asdict(row_of(state, now)) | view_values(view), view)
 
 
 async def start_or_settle(session: Session, client: Client, opening: CaseOpening, now: datetime, queue: str) -> None:

@@ -13,11 +13,7 @@ from services.errors import DomainError, Forbidden, InvalidFields, Refused, Unav
 from workflows.actions import Action, ActionBody
 from workflows.case import CaseView, JourneyInput
 from workflows.domain import Actor, CaseOpening, Phase
-from workflows.effects import (
-    MUNICIPALITY,
-    PHASE,
-    RESPONSIBLE_WORKER,
-)
+from workflows.effects import MUNICIPALITY, PHASE, RESPONSIBLE_WORKER
 from workflows.journey import JourneyWorkflow
 
 
@@ -80,8 +76,8 @@ async def run_action(
     update_id = f"{action.value}:{idempotency_key}" if idempotency_key else None
     try:
         # The whole update within `timeout`: the SDK bounds each call by `rpc_timeout`, but once
-        # the update is accepted it polls for the outcome with no deadline at all, for ever if
-        # the outcome never comes (seen once in a few hundred runs of a case continuing as new).
+        # the server answers "accepted, no outcome yet" (after its long-poll interval) the SDK
+        # polls for the outcome with no deadline at all (tests/services/test_run_action.py).
         async with asyncio.timeout(timeout):
             view: CaseView = await handle.execute_update(
                 action.value,

@@ -1,11 +1,12 @@
 """A case's live view in the read model, sealed with its data key, and the state version it is
 of. A read answers from it, without asking the workflow, while it is as new as the row: the
 row's version is the journey's last projected one, and the view is written by every action's
-answer (before the answer leaves), by the opening and by a read that had to ask the journey.
+answer (services/live_views.py, just after the answer), by the opening and by a read that had
+to ask the journey.
 
 So a read is as fresh as the read model: a change the journey makes by itself (a clock, a
 track's answer) reaches it with that change's projection, a few milliseconds later; an action
-reaches it before its answer does."""
+reaches it with its own write, which a read in the same process waits for."""
 
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlmodel import Session, col
 
 from store.case_keys import CaseKeys
 from store.models import CaseSummary
-from store.sealing import open_sealed, seal_value
+from store.sealing import open_sealed, seal_json
 from workflows.case import CaseView
 
 _views = TypeAdapter(CaseView)
@@ -32,7 +33,7 @@ def store_view(session: Session, keys: CaseKeys, view: CaseView) -> bool:
     PostgreSQL need not flush this commit before answering: a view lost in a crash leaves the
     row's version ahead of the kept view's (or equal to an older state's, which the journey's
     projection, durable, overtakes), and the read asks the journey instead."""
-    sealed = seal_value(keys.key(view.case_id), view.case_id, "view", _views.dump_python(view, mode="json"))
+    sealed = seal_json(keys.key(view.case_id), view.case_id, "view", _views.dump_json(view))
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     result = session.execute(

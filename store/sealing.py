@@ -33,7 +33,11 @@ def _associated(case_id: str, what: str) -> bytes:
 
 
 def seal_value(key: bytes, case_id: str, what: str, value: Any) -> str:
-    data = json.dumps(value, default=str, separators=(",", ":")).encode()
+    return seal_json(key, case_id, what, json.dumps(value, default=str, separators=(",", ":")).encode())
+
+
+def seal_json(key: bytes, case_id: str, what: str, data: bytes) -> str:
+    """JSON text already serialised, sealed as `seal_value` seals a value."""
     return base64.b64encode(seal(key, data, _associated(case_id, what))).decode()
 
 
