@@ -27,6 +27,7 @@ from tests.stack import (
     running_stack,
 )
 
+pytest_plugins = ["tests.watchdog"]
 REQUIRE_POSTGRES = os.environ.get("SAMVERKAN_REQUIRE_POSTGRES") == "1"
 configure_logging("console", "warning")
 
