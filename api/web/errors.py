@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.web.deps import CsrfRefused, LoginRequired, session_user
 from api.web.render import Pages, is_htmx
 from core.settings import Settings
-from services.errors import DomainError, Forbidden, NotFound, Refused
+from services.errors import DomainError, Forbidden, NotFound, Refused, Unavailable
 from store.db import session_scope
 
 log = structlog.get_logger()
@@ -41,6 +41,8 @@ def page_answer(request: Request, error: DomainError) -> Response:
         return _error_page(request, status.HTTP_404_NOT_FOUND)
     if isinstance(error, Forbidden):
         return _error_page(request, status.HTTP_403_FORBIDDEN)
+    if isinstance(error, Unavailable):
+        return _error_page(request, status.HTTP_503_SERVICE_UNAVAILABLE)
     return _error_page(request, status.HTTP_409_CONFLICT if isinstance(error, Refused) else 400)
 
 

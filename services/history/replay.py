@@ -6,13 +6,15 @@ The runs given here hold decoded payloads, so the replay uses the service's conv
 its codec: an exported history replays exactly as the record it came from.
 """
 
+import asyncio
 import dataclasses
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+import structlog
 from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
@@ -25,11 +27,22 @@ from temporalio.worker import (
     WorkflowInterceptorClassInput,
 )
 
+from services.errors import Unavailable
 from services.history.errors import ReplayFailed
 from services.history.runs import Run, event_time
 from workflows.case import CaseView
 from workflows.registry import WORKFLOWS
 from workflows.views import view_of
+
+log = structlog.get_logger()
+T = TypeVar("T")
+
+# A replay of a long record takes seconds (1,000 events: a third of a second, README,
+# Performance); one that has not ended after this will not end.
+REPLAY_DEADLINE = 60.0
+# Replays given up on: the SDK's replayer awaits its worker again when cancelled, so a replay
+# that never ends cannot be cancelled either; kept here, not left to the garbage collector.
+_abandoned: set["asyncio.Task[Any]"] = set()
 
 # The SDK wraps the reason in the Rust core's debug text; the reason is what an auditor reads.
 _CORE_MESSAGE = re.compile(r'message: "((?:[^"\\]|\\.)*)"')
@@ -51,6 +64,25 @@ def _reason(failure: Exception) -> str:
     return found.group(1) if found else str(failure)
 
 
+def ran_code(run: Run) -> bool:
+    """Whether any workflow task of the run has begun: a run that has only its start event (a
+    case continued as new an instant ago) holds nothing the code did, and the SDK's replayer
+    given such a history waits for ever (tests/services/history/test_replay.py)."""
+    return any(e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED for e in run.events)
+
+
+async def _within_deadline(replay: Awaitable[T]) -> T:
+    """The replay's result, or Unavailable (503: ask again) once REPLAY_DEADLINE has passed."""
+    task = asyncio.ensure_future(replay)
+    done, _ = await asyncio.wait([task], timeout=REPLAY_DEADLINE)
+    if not done:
+        _abandoned.add(task)
+        task.add_done_callback(_abandoned.discard)
+        log.error("replay_unfinished", seconds=REPLAY_DEADLINE)
+        raise Unavailable(f"the replay did not end within {REPLAY_DEADLINE:.0f} s")
+    return task.result()
+
+
 async def _histories(workflow_id: str, runs: Sequence[Run]) -> AsyncIterator[WorkflowHistory]:
     for run in runs:
         yield WorkflowHistory(workflow_id, run.events)
@@ -58,9 +90,14 @@ async def _histories(workflow_id: str, runs: Sequence[Run]) -> AsyncIterator[Wor
 
 async def divergences(workflow_id: str, runs: Sequence[Run], converter: DataConverter) -> list[Divergence]:
     """Where replaying each run against the current code differs from its record (none: it
-    reproduces)."""
+    reproduces). A run no workflow task has begun yet reproduces: there is nothing to replay."""
+    replayable = [run for run in runs if ran_code(run)]
+    if not replayable:
+        return []
     replayer = Replayer(workflows=WORKFLOWS, data_converter=without_codec(converter))
-    results = await replayer.replay_workflows(_histories(workflow_id, runs), raise_on_replay_failure=False)
+    results = await _within_deadline(
+        replayer.replay_workflows(_histories(workflow_id, replayable), raise_on_replay_failure=False)
+    )
     order = [run.run_id for run in runs]
     found = [Divergence(run_id, _reason(err)) for run_id, err in results.replay_failures.items()]
     return sorted(found, key=lambda d: order.index(d.run_id) if d.run_id in order else len(order))
@@ -103,15 +140,18 @@ def _events_until(run: Run, at: datetime) -> list[Any]:
 
 async def state_at(workflow_id: str, runs: Sequence[Run], at: datetime, converter: DataConverter) -> StateAsOf | None:
     """The case's state at `at`, rebuilt by replaying its record up to then; None before the
-    case was opened."""
-    begun = [run for run in runs if run.started_at <= at]
+    case's first workflow task. A run continued as new holds at first only its start event:
+    until its first task, the case's state is where the run before it ended."""
+    begun = [run for run in runs if run.started_at <= at and ran_code(run)]
     if not begun:
         return None
     run = begun[-1]
     events = _events_until(run, at)
     capture = _CaptureInstance()
     replayer = Replayer(workflows=WORKFLOWS, data_converter=without_codec(converter), interceptors=[capture])
-    result = await replayer.replay_workflow(WorkflowHistory(workflow_id, events), raise_on_replay_failure=False)
+    result = await _within_deadline(
+        replayer.replay_workflow(WorkflowHistory(workflow_id, events), raise_on_replay_failure=False)
+    )
     if result.replay_failure is not None or not capture.instances:
         raise ReplayFailed(_reason(result.replay_failure) if result.replay_failure else "no workflow task replayed")
     # Age group and target groups as they were then, not as they are today.

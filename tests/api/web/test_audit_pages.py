@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 import pytest_asyncio
 from sqlmodel import select
 
+from services.history import replay
 from store.db import session_scope
 from store.models import AccessLog
 from tests.api.web.test_pages import text_of
@@ -94,6 +96,19 @@ async def test_the_case_as_it_was_between_two_actions(audited: Audited, auditor:
     assert early.status_code == 422 and 'href="#at"' in early.text and "efter att ärendet öppnades" in early.text
     bad = await auditor.get(path, params={"at": "igår"})
     assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text
+
+
+async def test_a_replay_past_its_deadline_says_try_again(
+    stack: Stack, audited: Audited, auditor: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = f"/cases/{audited.case_id}/history"
+    token = csrf_token((await auditor.get(path)).text)
+    monkeypatch.setattr(replay, "REPLAY_DEADLINE", 0.0)
+    page = await auditor.post(f"{path}/verify", data={"csrf_token": token})
+    assert page.status_code == 503 and "Försök igen om en stund" in text_of(page.text)
+    api = await stack.api.post(f"/api/v1{path}/verify", headers=await stack.headers(AUDITOR))
+    assert api.status_code == 503 and api.headers["retry-after"] == "5"
+    assert "did not end within 0 s" in api.json()["detail"]
 
 
 async def test_verify_the_record_and_an_exported_file(audited: Audited, auditor: httpx.AsyncClient) -> None:
