@@ -20,14 +20,14 @@ from google.protobuf import json_format
 from sqlalchemy import create_engine, make_url, text
 from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
-from temporalio.converter import WorkflowSerializationContext
+from temporalio.converter import DataConverter, WorkflowSerializationContext
 from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
 from core.codec import ENCODING, KEY_ID, WORKFLOW, EncryptionCodec
 from core.keyring import LEGACY_KEY_ID, seal
 from core.settings import Settings
-from services.temporal import connect, ensure_search_attributes
+from services.temporal import connect, data_converter, ensure_search_attributes
 from store.db import engine_for, session_scope
 from store.migrate import upgrade
 from store.seed import DEMO_PASSWORD, seed
@@ -160,6 +160,13 @@ async def record_history(s: "Stack", workflow_id: str, scenario: str) -> None:
 
 
 _RECORDED_THIS_RUN: set[str] = set()
+
+
+def recordings_converter() -> DataConverter:
+    """The converter that reads the recordings (`under_master_key`): the test ring, no database
+    of case keys."""
+    settings = Settings(payload_key=TEST_PAYLOAD_KEY, _env_file=None)  # type: ignore[call-arg]
+    return data_converter(settings, per_case_keys=False)
 
 
 async def under_master_key(s: "Stack", history_json: str) -> str:

@@ -10,8 +10,6 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from core.settings import Settings
-from services.temporal import data_converter
 from tests.recordings import (
     HISTORIES,
     MANIFEST,
@@ -24,7 +22,7 @@ from tests.recordings import (
     recordings,
     sha256,
 )
-from tests.stack import TEST_PAYLOAD_KEY
+from tests.stack import recordings_converter
 from worker.main import WORKFLOWS
 
 RECORDED = recordings()
@@ -62,8 +60,7 @@ def test_no_commit_ever_changed_or_deleted_a_recording() -> None:
 
 @pytest.mark.parametrize("recording", RECORDED, ids=[r.name.removesuffix(".json") for r in RECORDED])
 async def test_history_replays(recording: Recording) -> None:
-    settings = Settings(payload_key=TEST_PAYLOAD_KEY, _env_file=None)  # type: ignore[call-arg]
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter(settings, per_case_keys=False))
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=recordings_converter())
     history = WorkflowHistory.from_json(recording.name, recording.text)
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, result.replay_failure

@@ -8,30 +8,22 @@ from datetime import UTC, datetime
 import pytest
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
-from temporalio.converter import DataConverter
 
-from core.settings import Settings
 from services.errors import Unavailable
 from services.history import replay
 from services.history.payloads import decoded
 from services.history.runs import Run
-from services.temporal import data_converter
 from tests.recordings import recordings
-from tests.stack import TEST_PAYLOAD_KEY
+from tests.stack import recordings_converter
 
 WORKFLOW_ID = "journey-recorded"
-
-
-def converter() -> DataConverter:
-    settings = Settings(payload_key=TEST_PAYLOAD_KEY, _env_file=None)  # type: ignore[call-arg]
-    return data_converter(settings, per_case_keys=False)
 
 
 async def recorded_run(scenario: str) -> Run:
     """The scenario's latest recording as a run, payloads decoded as the history service holds them."""
     recording = [r for r in recordings() if r.scenario == scenario][-1]
     events = WorkflowHistory.from_json(WORKFLOW_ID, recording.text).events
-    codec = converter().payload_codec
+    codec = recordings_converter().payload_codec
     assert codec is not None
     return Run("first-run", await decoded(events, codec))
 
@@ -49,15 +41,15 @@ async def test_a_run_with_its_start_event_alone_reproduces() -> None:
     first = await recorded_run("journey-reassign")
     second = continued_an_instant_ago(first)
     assert not replay.ran_code(second) and replay.ran_code(first)
-    assert await replay.divergences(WORKFLOW_ID, [first, second], converter()) == []
-    assert await replay.divergences(WORKFLOW_ID, [second], converter()) == []
+    assert await replay.divergences(WORKFLOW_ID, [first, second], recordings_converter()) == []
+    assert await replay.divergences(WORKFLOW_ID, [second], recordings_converter()) == []
 
 
 async def test_the_state_before_a_new_runs_first_task_is_where_the_run_before_ended() -> None:
     first = await recorded_run("journey-reassign")
     second = continued_an_instant_ago(first)
-    then = await replay.state_at(WORKFLOW_ID, [first], datetime.now(UTC), converter())
-    now = await replay.state_at(WORKFLOW_ID, [first, second], datetime.now(UTC), converter())
+    then = await replay.state_at(WORKFLOW_ID, [first], datetime.now(UTC), recordings_converter())
+    now = await replay.state_at(WORKFLOW_ID, [first, second], datetime.now(UTC), recordings_converter())
     assert then is not None and now is not None
     assert now.run_id == "first-run" and now.state.responsible_worker == then.state.responsible_worker
     assert now.last_event_id == first.events[-1].event_id
