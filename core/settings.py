@@ -75,7 +75,9 @@ class Settings(BaseSettings):
         default_factory=list, description="Temporal UI origins the codec answers, beyond the embedded UI's (JSON list)"
     )
     jwt_secret: str | None = None
-    action_timeout: float = Field(default=30.0, description="seconds an action may wait for its case")
+    action_timeout: float = Field(
+        default=30.0, description="seconds an action, or each call of an opening, may wait for Temporal"
+    )
     token_minutes: int = Field(default=8 * 60, description="how long a login lasts")
     behind_tls: bool = Field(
         default=False, description="served over TLS (or by a TLS proxy): cookies Secure and HSTS on every page"

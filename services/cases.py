@@ -273,9 +273,9 @@ async def open_case(
 
     r = await asyncio.to_thread(checked_and_reserved)
     if not r.held:
-        await release_unstarted(session, client, r.person)
+        await release_unstarted(session, client, r.person, settings.action_timeout)
         await asyncio.to_thread(reserved_again, r)
-    await start_or_settle(session, client, r.opening, r.now, settings.task_queue)
+    await start_or_settle(session, client, r.opening, r.now, settings)
     return view_for(r.first.view, r.opener.username)
 
 
@@ -296,17 +296,20 @@ def first_state(opening: CaseOpening, now: datetime) -> FirstState:
     return FirstState(asdict(row_of(state, now)) | view_values(view), view)
 
 
-async def start_or_settle(session: Session, client: Client, opening: CaseOpening, now: datetime, queue: str) -> None:
+async def start_or_settle(
+    session: Session, client: Client, opening: CaseOpening, now: datetime, settings: Settings
+) -> None:
     """Start the journey; when the start fails, settle the reservation by what Temporal says:
     no journey, the reservation goes (nothing was opened); a journey (the answer was lost), the
     case stands; no answer, the reservation stays — forgetting it could leave a journey without
     its row and its person free to be opened twice — and a later opening for the same person
-    releases it once Temporal says no journey began (`release_unstarted`)."""
+    releases it once Temporal says no journey began (`release_unstarted`). Each call to Temporal
+    waits at most `settings.action_timeout` seconds."""
     try:
-        await start_journey(client, opening, now, queue)
+        await start_journey(client, opening, now, settings.task_queue, settings.action_timeout)
     except Exception as failure:
         try:
-            started = await journey_exists(client, opening.case_id)
+            started = await journey_exists(client, opening.case_id, settings.action_timeout)
         except (RPCError, RuntimeError):  # RuntimeError: no connection to be had at all
             raise Unavailable("Temporal did not answer: the case may not have opened; try again later") from failure
         if not started:
@@ -314,7 +317,7 @@ async def start_or_settle(session: Session, client: Client, opening: CaseOpening
             raise
 
 
-async def release_unstarted(session: Session, client: Client, person: str) -> None:
+async def release_unstarted(session: Session, client: Client, person: str, timeout: float) -> None:
     """Release the person's reservation when it is an opening left unsettled (its start failed
     without an answer, see `start_or_settle`) and Temporal now says its journey never began."""
     case_id = await asyncio.to_thread(unstarted_reservation, session, person, older_than=UNSETTLED_OPENING)
@@ -322,7 +325,7 @@ async def release_unstarted(session: Session, client: Client, person: str) -> No
     if case_id is None:
         return
     try:
-        began = await journey_exists(client, case_id)
+        began = await journey_exists(client, case_id, timeout)
     except (RPCError, RuntimeError):  # Temporal cannot say: the reservation stays (a Conflict)
         return
     if not began:

@@ -21,17 +21,21 @@ def workflow_id(case_id: str) -> str:
     return f"journey-{case_id}"
 
 
-async def start_journey(client: Client, opening: CaseOpening, opened_at: datetime, task_queue: str) -> None:
+async def start_journey(
+    client: Client, opening: CaseOpening, opened_at: datetime, task_queue: str, timeout: float
+) -> None:
     """Start the case's journey: one round trip, no waiting for its first task (the caller
     answers with the first state, which the workflow builds from the same opening and time).
     A start repeated after a lost answer finds the journey it started (the case id is new for
-    every opening, so an existing one is ours)."""
+    every opening, so an existing one is ours). A server that takes the call and never
+    answers fails it after `timeout` seconds, as one that cannot be reached does."""
     await client.start_workflow(
         JourneyWorkflow.run,
         JourneyInput(opening=opening, opened_at=opened_at),
         id=workflow_id(opening.case_id),
         task_queue=task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        rpc_timeout=timedelta(seconds=timeout),
         search_attributes=TypedSearchAttributes(
             [
                 SearchAttributePair(PHASE, Phase.INTRODUCTION.value),
@@ -42,11 +46,11 @@ async def start_journey(client: Client, opening: CaseOpening, opened_at: datetim
     )
 
 
-async def journey_exists(client: Client, case_id: str) -> bool:
+async def journey_exists(client: Client, case_id: str, timeout: float) -> bool:
     """Whether the case's journey was ever started (running or closed); an RPCError when
-    Temporal cannot say."""
+    Temporal cannot say within `timeout` seconds."""
     try:
-        await client.get_workflow_handle(workflow_id(case_id)).describe()
+        await client.get_workflow_handle(workflow_id(case_id)).describe(rpc_timeout=timedelta(seconds=timeout))
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             return False
