@@ -7,6 +7,7 @@ a read-only install (the Docker image runs as a user who cannot write there).
 """
 
 import datetime as dt
+import re
 from enum import StrEnum
 from functools import lru_cache
 from io import BytesIO
@@ -21,6 +22,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 from jinja2 import Environment
+from markupsafe import Markup, escape
 
 from core.words import VOCABULARY
 
@@ -57,6 +59,58 @@ def translations(language: Language) -> Translations:
 def gettext(language: Language, message: str, **values: Any) -> str:
     text = translations(language).gettext(message)
     return text % values if values else text
+
+
+_VALUE = re.compile(r"%\((\w+)\)s")
+
+
+@lru_cache
+def _reasons(language: Language) -> list[tuple[re.Pattern[str], str]]:
+    """The catalogue's messages with named values (`no effort %(effort_id)s in this case`), each
+    as a pattern that finds the values in the English text the process or the service gave."""
+    with (LOCALE_DIR / language.value / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalogue = read_po(po, locale=language.value)
+    found = []
+    for message in catalogue:
+        if isinstance(message.id, str) and message.string and _VALUE.search(message.id):
+            found.append((_pattern(message.id), message.id))
+    return found
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """`no effort %(effort_id)s in this case` → `no effort (?P<effort_id>.+?) in this case`."""
+    pattern, named = "", set()
+    for i, part in enumerate(_VALUE.split(template)):  # text, name, text, name, …, text
+        if i % 2 == 0:
+            pattern += re.escape(part)
+        else:
+            pattern += f"(?P={part})" if part in named else f"(?P<{part}>.+?)"
+            named.add(part)
+    return re.compile(pattern)
+
+
+def reason(language: Language, message: str) -> str | None:
+    """A reason given in English by the process or the service (a refusal, a field it cannot
+    take), in `language`; None when the catalogue has no words for it. Its values are said in
+    the language too: a code by its vocabulary's word (`phase`, `action`), a marked message (a
+    decision right's why) by the catalogue."""
+    said = gettext(language, message)
+    if said != message or language is Language.ENGLISH:
+        return said
+    for pattern, template in _reasons(language):
+        if found := pattern.fullmatch(message):
+            values = {
+                name: term(language, name, value) if name in VOCABULARY else gettext(language, value)
+                for name, value in found.groupdict().items()
+            }
+            return gettext(language, template, **values)
+    return None
+
+
+def reason_markup(language: Language, message: str) -> Markup:
+    """The reason for a page: in its language, or as given, marked English (WCAG 3.1.2)."""
+    said = reason(language, message)
+    return escape(said) if said is not None else Markup('<span lang="en">%s</span>') % message
 
 
 def term(language: Language, vocabulary: str, code: str | None) -> str:
@@ -130,5 +184,6 @@ def install_language(env: Environment, language: Language) -> Environment:
         long_date=formats.long_date,
     )
     env.filters["term"] = lambda code, vocabulary: term(language, vocabulary, code)
+    env.filters["reason"] = lambda message: reason_markup(language, message)
     env.globals["language"] = language.value
     return env

@@ -244,6 +244,12 @@ VOCABULARY: dict[str, dict[str, str]] = {
         "responsible_worker": N_("Responsible case worker"),
         "protected": N_("Protected identity"),
     },
+    # A track's prerequisite the mapping does not meet (workflows/mapping.py: `unmet_prerequisites`).
+    "prerequisite": {
+        "min_swedish_level": N_("Swedish at the level the track asks for"),
+        "min_education_level": N_("Education at the level the track asks for"),
+        "driving_licence": N_("Driving licence"),
+    },
     "hint": {
         "attendees": N_("One name per line."),
         "attempts": N_("One attempt per line: the date, then what was done. At least two."),

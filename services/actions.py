@@ -9,6 +9,7 @@ from sqlmodel import Session
 from temporalio.client import Client
 
 from core.settings import Settings
+from core.words import N_
 from services import live_views
 from services.access_log import journaled, record_action_answer
 from services.cases import Who, case_in_scope, resolved, responsible_for
@@ -24,6 +25,8 @@ from workflows.actions import Action
 from workflows.case import CaseView
 from workflows.mapping import unmet_prerequisites
 
+NOT_MET = N_("prerequisite not met: %(prerequisite)s")
+
 
 def check_with_catalogue(session: Session, user: User, summary: CaseSummary, body: a.ActionBody) -> dict[str, object]:
     """What only the database knows: the new responsible worker, the track; the track's
@@ -33,7 +36,9 @@ def check_with_catalogue(session: Session, user: User, summary: CaseSummary, bod
     if isinstance(body, a.ApplyToTrack):
         track = session.get(Track, body.track_id)
         if track is None or summary.municipality not in track.municipalities:
-            raise InvalidFields.one("track_id", f"no track {body.track_id} for municipality {summary.municipality}")
+            no_track = N_("no track %(track_id)s for municipality %(municipality)s")
+            values = {"track_id": body.track_id, "municipality": summary.municipality}
+            raise InvalidFields.one("track_id", no_track % values)
         return dict(track.prerequisites)
     return {}
 
@@ -46,7 +51,7 @@ async def check_prerequisites(client: Client, case_id: str, prerequisites: dict[
     if unmet:
         raise InvalidFields(
             [
-                FieldError("track_id", f"prerequisite not met: {name}", "prerequisite", {"prerequisite": name})
+                FieldError("track_id", NOT_MET % {"prerequisite": name}, "prerequisite", {"prerequisite": name})
                 for name in unmet
             ]
         )

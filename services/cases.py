@@ -17,6 +17,7 @@ from temporalio.service import RPCError
 
 from core.secrets import person_key_secret
 from core.settings import Settings
+from core.words import N_
 from services import live_views
 from services.access_log import OPEN_CASE_PROBE, record_case_read, record_reads
 from services.errors import Conflict, Erased, Forbidden, InvalidFields, NotFound, Unavailable
@@ -139,7 +140,8 @@ def responsible_for(session: Session, user: User, requested: str | None, municip
         return user.username
     worker = get_user(session, requested)
     if worker is None or worker.role not in CASE_ACTORS or not sees_municipality(worker, municipality):
-        message = f"{requested} is not a case worker for municipality {municipality}"
+        not_theirs = N_("%(username)s is not a case worker for municipality %(municipality)s")
+        message = not_theirs % {"username": requested, "municipality": municipality}
         raise InvalidFields.one("responsible_worker", message)
     return worker.username
 
@@ -227,9 +229,11 @@ async def open_case(
             # opener is still needed loaded (the log of the refusal, the answer, a page's header).
             session.expunge(opener)
         if session.get(Municipality, body.municipality) is None:
-            raise InvalidFields.one("municipality", f"unknown municipality {body.municipality}")
+            unknown = N_("unknown municipality %(municipality)s")
+            raise InvalidFields.one("municipality", unknown % {"municipality": body.municipality})
         if not sees_municipality(opener, body.municipality):
-            raise Forbidden(f"municipality {body.municipality} is outside your scope")
+            outside = N_("municipality %(municipality)s is outside your scope")
+            raise Forbidden(outside % {"municipality": body.municipality})
         opening = CaseOpening(
             case_id=secrets.token_hex(8),
             municipality=body.municipality,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from sqlmodel import Session, col, select
 
+from core.words import N_
 from services.errors import NotFound, Refused
 from store.case_keys import CaseKeys
 from store.models import CaseKey, CaseSummary
@@ -28,7 +29,7 @@ def erase_case(session: Session, keys: CaseKeys, case_id: str, erased_by: str) -
     if summary is None:
         raise NotFound("no such case")
     if summary.status != Status.CLOSED:
-        raise Refused("only a closed case can be erased", phase=summary.phase, allowed=[])
+        raise Refused(N_("only a closed case can be erased"), phase=summary.phase, allowed=[])
     erased_at = keys.erase(case_id)
     log.info("case_erased", case_id=case_id, by=erased_by)
     return Erasure(case_id, erased_at)

@@ -9,6 +9,7 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes, Workfl
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from core.words import N_
 from services.errors import DomainError, Forbidden, InvalidFields, Refused, Unavailable
 from workflows.actions import Action, ActionBody
 from workflows.case import CaseView, JourneyInput
@@ -99,7 +100,8 @@ async def run_action(
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             # The workflow has completed: the case is closed and takes no more actions.
-            raise Refused(f"{action.value} is not allowed: the case is closed", Phase.CLOSED.value, []) from err
+            closed = N_("%(action)s is not allowed: the case is closed") % {"action": action.value}
+            raise Refused(closed, Phase.CLOSED.value, []) from err
         raise
 
 

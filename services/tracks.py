@@ -12,6 +12,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from core.settings import Settings
+from core.words import N_
 from services.errors import DomainError, Forbidden, InvalidFields, NotFound, Refused
 from services.scope import actor_of, changes_track, decides_on_track, sees_track
 from services.track_client import query_track, update_track
@@ -35,12 +36,12 @@ def track_in_scope(session: Session, user: User, track_id: str) -> Track:
 
 def require_lead(user: User, track: Track) -> None:
     if not decides_on_track(user, track):
-        raise Forbidden("only the track's lead may decide on its applicants")
+        raise Forbidden(N_("only the track's lead may decide on its applicants"))
 
 
 def require_changer(user: User, track: Track) -> None:
     if not changes_track(user, track):
-        raise Forbidden("only the track's lead or an admin may change the track")
+        raise Forbidden(N_("only the track's lead or an admin may change the track"))
 
 
 def _from_read_model(session: Session, track: Track) -> TrackView:

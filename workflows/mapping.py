@@ -8,6 +8,7 @@ from typing import Any
 
 from workflows.actions import MappingChange
 from workflows.domain import AgeGroup, EducationLevel, Mapping, Participant, SwedishLevel, TargetGroups
+from workflows.words import N_
 
 YOUTH_AGES = range(16, 25)  # 16–24 (000, 001)
 KAA_AGES = range(16, 21)  # 16–20: the municipal activity responsibility (002, 004)
@@ -48,7 +49,7 @@ def invalid_change(mapping: Mapping, change: MappingChange) -> tuple[str, str] |
     """(field, message) when the change would leave the mapping inconsistent."""
     after = replace(mapping, **changes(change))
     if after.establishment_start is not None and not after.newly_arrived:
-        return "establishment_start", "the establishment programme's start is for the newly arrived only"
+        return "establishment_start", N_("the establishment programme's start is for the newly arrived only")
     return None
 
 

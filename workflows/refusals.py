@@ -22,6 +22,7 @@ from workflows.domain import (
 from workflows.phases import (
     EXIT_PHASES,
 )
+from workflows.words import N_
 
 OPEN_PHASES = frozenset(Phase) - {Phase.CLOSED}
 EFFORT_PHASES = frozenset({Phase.INTRODUCTION, Phase.PREPARATORY, Phase.LONG_TERM_PLAN, Phase.TRACK})
@@ -67,10 +68,12 @@ class DecisionRight:
 # coordinators) in scope. The next rule is one line.
 DECISION_RIGHTS: dict[Action, DecisionRight] = {
     Action.JOINT_STANDPOINT: DecisionRight(
-        "joint_standpoint_by_af", AF, "the joint standpoint is taken by Arbetsförmedlingen with the participant (003)"
+        "joint_standpoint_by_af",
+        AF,
+        N_("the joint standpoint is taken by Arbetsförmedlingen with the participant (003)"),
     ),
     Action.WITHDRAW: DecisionRight(
-        "withdrawal_by_af", AF, "withdrawing the programme is Arbetsförmedlingen's judgement (002)"
+        "withdrawal_by_af", AF, N_("withdrawing the programme is Arbetsförmedlingen's judgement (002)")
     ),
 }
 
@@ -118,17 +121,18 @@ def check(state: CaseState, action: Action, body: a.ActionBody, actor: Actor, no
     not allow, and input the case cannot take."""
     right = withheld_by(actor, action)
     if right is not None:
-        message = f"{action.value} is not yours to decide: {right.why}"
+        message = N_("%(action)s is not yours to decide: %(why)s") % {"action": action.value, "why": right.why}
         raise Refused(a.Refusal("forbidden", message, state.phase.value, rule=right.rule))
     if action is Action.SET_PROTECTED_IDENTITY and not may_change_protection(state.responsible_worker, actor):
-        message = "only the responsible case worker or Arbetsförmedlingen changes a protected identity"
+        message = N_("only the responsible case worker or Arbetsförmedlingen changes a protected identity")
         raise Refused(a.Refusal("forbidden", message, state.phase.value, rule=PROTECTION_RULE))
     allowed = allowed_actions(state)
     if action not in allowed:
         raise Refused(
             a.Refusal(
                 "not_allowed",
-                f"{action.value} is not allowed in phase {state.phase.value}",
+                N_("%(action)s is not allowed in phase %(phase)s")
+                % {"action": action.value, "phase": state.phase.value},
                 state.phase.value,
                 [x.value for x in allowed],
             )
@@ -142,31 +146,34 @@ def bad_input(state: CaseState, body: a.ActionBody, today: date) -> tuple[str, s
     """(field, message) for input the case cannot take; None when it can."""
     match body:
         case a.PlanEffort(starts_on=starts, ends_on=ends) if ends is not None and ends < starts:
-            return "ends_on", "ends_on is before starts_on"
+            return "ends_on", N_("ends_on is before starts_on")
         case a.CompleteEffort(effort_id=effort_id):
             effort = next((e for e in state.efforts if e.effort_id == effort_id), None)
             if effort is None:
-                return "effort_id", f"no effort {effort_id} in this case"
+                return "effort_id", N_("no effort %(effort_id)s in this case") % {"effort_id": effort_id}
             if effort.completed_at is not None:
-                return "effort_id", f"effort {effort_id} is already completed"
+                return "effort_id", N_("effort %(effort_id)s is already completed") % {"effort_id": effort_id}
         case a.RecordFollowUp(held_on=held_on) if held_on > today:
-            return "held_on", "held_on is in the future"
+            return "held_on", N_("held_on is in the future")
         case a.RecordExit(exited_on=exited_on) if exited_on is not None and exited_on > today:
-            return "exited_on", "exited_on is in the future"
+            return "exited_on", N_("exited_on is in the future")
         case a.RecordOutcomeAttempt(on=on) if on > today:
-            return "on", "on is in the future"
+            return "on", N_("on is in the future")
         case a.RecordOutcome(status=OutcomeStatus.NOT_REACHED) if len(state.outcome_attempts) < MIN_OUTCOME_ATTEMPTS:
-            return "status", f"not_reached needs at least {MIN_OUTCOME_ATTEMPTS} recorded attempts to reach them"
+            too_few = N_("not_reached needs at least %(count)s recorded attempts to reach them")
+            return "status", too_few % {"count": MIN_OUTCOME_ATTEMPTS}
         case a.Withdraw():
             return _bad_withdrawal(body, today)
         case a.PostponeReview(review_on=review_on) if review_on <= today:
-            return "review_on", "review_on must be after today"
+            return "review_on", N_("review_on must be after today")
         case a.UpdateMapping() if not mapping.changes(body):
-            return "body", "no mapping field given"
+            return "body", N_("no mapping field given")
         case a.SetProtectedIdentity(protected=protected) if protected == state.participant.protected_identity:
-            return "protected", f"the identity is already {'protected' if protected else 'not protected'}"
+            if protected:
+                return "protected", N_("the identity is already protected")
+            return "protected", N_("the identity is already not protected")
         case a.Reassign(responsible_worker=worker) if worker == state.responsible_worker:
-            return "responsible_worker", "already the responsible worker"
+            return "responsible_worker", N_("already the responsible worker")
         case _:
             pass
     if isinstance(body, a.MappingChange):
@@ -176,13 +183,14 @@ def bad_input(state: CaseState, body: a.ActionBody, today: date) -> tuple[str, s
 
 def _bad_withdrawal(body: a.Withdraw, today: date) -> tuple[str, str] | None:
     if len(body.attempts) < MIN_WITHDRAWAL_ATTEMPTS:
-        return "attempts", f"at least {MIN_WITHDRAWAL_ATTEMPTS} attempts must come before a withdrawal (002)"
+        too_few = N_("at least %(count)s attempts must come before a withdrawal (002)")
+        return "attempts", too_few % {"count": MIN_WITHDRAWAL_ATTEMPTS}
     if any(attempt.on > today for attempt in body.attempts):
-        return "attempts", "an attempt is dated in the future"
+        return "attempts", N_("an attempt is dated in the future")
     if not body.reactivation.strip():
-        return "reactivation", "say how the case is taken up again"
+        return "reactivation", N_("say how the case is taken up again")
     if body.review_on is not None and body.review_on <= today:
-        return "review_on", "review_on must be after today"
+        return "review_on", N_("review_on must be after today")
     return None
 
 

@@ -20,6 +20,7 @@ from workflows.seat_messages import (
     TrackTerms,
     TrackView,
 )
+from workflows.words import N_
 
 
 class SeatStatus(StrEnum):
@@ -141,9 +142,10 @@ def leave(state: TrackState, ref: ApplicantRef, now: datetime) -> list[TrackNoti
 def check_decision(state: TrackState, decision: LeadDecision) -> None:
     applicant = state.applicants.get(decision.case_id)
     if applicant is None or applicant.status is SeatStatus.ADMITTED:
-        raise NotAllowed(f"case {decision.case_id} is not an applicant waiting for this track", "case_id")
+        not_waiting = N_("case %(case_id)s is not an applicant waiting for this track")
+        raise NotAllowed(not_waiting % {"case_id": decision.case_id}, "case_id")
     if decision.admit and applicant.status is SeatStatus.WAITING and free_seats(state) == 0:
-        raise NotAllowed("no free seat: every seat is taken or offered")
+        raise NotAllowed(N_("no free seat: every seat is taken or offered"))
 
 
 def decide(state: TrackState, decision: LeadDecision, now: datetime) -> list[TrackNotice]:

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         journey_workflow_id,
     )
     from workflows.seating import TrackInput
+    from workflows.words import N_
 
 
 class DecisionRefusedError(ApplicationError):
@@ -126,7 +127,9 @@ class TrackWorkflow:
     @change_terms.validator
     def _check_change_terms(self, terms: TrackTerms) -> None:
         if terms.track_id != self.state.terms.track_id or terms.seats < 1:
-            raise DecisionRefusedError("not this track's terms", {"field": "seats"}, type="invalid", non_retryable=True)
+            raise DecisionRefusedError(
+                N_("not this track's terms"), {"field": "seats"}, type="invalid", non_retryable=True
+            )
 
     @workflow.update(name="open_round")
     def open_round(self, admission_round: AdmissionRound) -> TrackView:
@@ -138,7 +141,7 @@ class TrackWorkflow:
     def _check_open_round(self, admission_round: AdmissionRound) -> None:
         if admission_round.closes_at <= workflow.now():
             raise DecisionRefusedError(
-                "closes_at must be in the future", {"field": "closes_at"}, type="invalid", non_retryable=True
+                N_("closes_at must be in the future"), {"field": "closes_at"}, type="invalid", non_retryable=True
             )
 
     # --- telling the journeys, in order ----------------------------------------------------

@@ -12,6 +12,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session
 from temporalio.client import Client
 
+from core.words import N_
 from services.access_flags import Reader
 from services.access_log import record_reads
 from services.history.errors import InvalidField, NoSuchCase, Undecodable
@@ -85,7 +86,7 @@ async def case_state_at(
     found = await state_at(record.workflow_id, record.runs, at, client.data_converter)
     if found is None:
         begins = record.runs[0].started_at.isoformat()
-        raise InvalidField("at", f"before the case's record, which begins {begins}")
+        raise InvalidField("at", N_("before the case's record, which begins %(begins)s") % {"begins": begins})
     found.state = view_for(found.state, reader.username)
     return found
 
@@ -140,7 +141,7 @@ async def verify_export(
         try:
             received.runs = [Run(run.run_id, await decoded(run.events, codec)) for run in received.runs]
         except Undecodable:
-            raise InvalidField("body", "holds payloads encrypted with a key this service does not have") from None
+            raise InvalidField("body", N_("holds payloads encrypted with a key this service does not have")) from None
     matches = received.carried_sha256 is not None and received.carried_sha256 == received.computed_sha256
     issued = issued_export(session, received.carried_sha256) if matches and received.carried_sha256 else None
     return await judge_received(received, issued, client.data_converter)

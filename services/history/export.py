@@ -16,6 +16,7 @@ from typing import Any
 from google.protobuf.json_format import ParseError
 from temporalio.client import WorkflowHistory
 
+from core.words import N_
 from services.history.errors import InvalidField
 from services.history.runs import Run
 
@@ -64,13 +65,13 @@ class ReceivedHistory:
 
 def _run(workflow_id: str, history: Any, where: str) -> Run:
     if not isinstance(history, dict) or not isinstance(history.get("events"), list) or not history["events"]:
-        raise InvalidField(where, "must be a history: an object with a non-empty list of events")
+        raise InvalidField(where, N_("must be a history: an object with a non-empty list of events"))
     try:
         parsed = WorkflowHistory.from_json(workflow_id, history)
     except (ParseError, KeyError, TypeError, ValueError) as err:
         raise InvalidField(where, f"not a Temporal history: {err}") from None
     if not parsed.events[0].HasField("workflow_execution_started_event_attributes"):
-        raise InvalidField(where, "a history begins with the workflow's start")
+        raise InvalidField(where, N_("a history begins with the workflow's start"))
     return Run(parsed.run_id, list(parsed.events))
 
 
@@ -78,17 +79,17 @@ def read_document(body: Any) -> ReceivedHistory:
     """An export document (`runs`, `sha256`) or a bare history (`events`) as
     `temporal workflow show --output json` prints it."""
     if not isinstance(body, dict):
-        raise InvalidField("body", "must be a JSON object: an export or a history")
+        raise InvalidField("body", N_("must be a JSON object: an export or a history"))
     if "events" in body:
         run = _run(str(body.get("workflow_id", "")), body, "events")
         started = run.events[0].workflow_execution_started_event_attributes
         return ReceivedHistory(started.workflow_id or "unknown", [run], None, None)
     runs = body.get("runs")
     if not isinstance(runs, list) or not runs:
-        raise InvalidField("runs", "an export has a non-empty list of runs (or send a history with events)")
+        raise InvalidField("runs", N_("an export has a non-empty list of runs (or send a history with events)"))
     workflow_id = body.get("workflow_id")
     if not isinstance(workflow_id, str) or not workflow_id:
-        raise InvalidField("workflow_id", "an export names its workflow")
+        raise InvalidField("workflow_id", N_("an export names its workflow"))
     parsed = [
         _run(workflow_id, r.get("history") if isinstance(r, dict) else None, f"runs.{i}.history")
         for i, r in enumerate(runs)

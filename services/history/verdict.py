@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from temporalio.converter import DataConverter
 
+from core.words import N_
 from services.history.export import ReceivedHistory
 from services.history.replay import divergences
 from services.history.runs import Run
@@ -83,11 +84,11 @@ async def judge_record(workflow_id: str, runs: list[Run], converter: DataConvert
 
 def _integrity(received: ReceivedHistory, issued: HistoryExport | None) -> list[Finding]:
     if received.carried_sha256 is None:
-        return [Finding(Check.SHA256, "the export carries no sha256")]
+        return [Finding(Check.SHA256, N_("the export carries no sha256"))]
     if received.carried_sha256 != received.computed_sha256:
-        return [Finding(Check.SHA256, "the content does not give the sha256 it carries: it was changed")]
+        return [Finding(Check.SHA256, N_("the content does not give the sha256 it carries: it was changed"))]
     if issued is None:
-        message = "this service made no export with this sha256: changed and re-hashed, or not ours"
+        message = N_("this service made no export with this sha256: changed and re-hashed, or not ours")
         return [Finding(Check.ISSUED, message)]
     return []
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from core.i18n import LOCALE_DIR, Formats, Language, gettext, language_or_default, term
+from core.i18n import LOCALE_DIR, Formats, Language, gettext, language_or_default, reason, reason_markup, term
 from core.words import VOCABULARY
 from workflows.domain import ApplicationStatus, EducationLevel, Industry, Phase, Role, Status, SwedishLevel
 
@@ -85,3 +85,28 @@ def test_dates_times_and_numbers_the_swedish_way_in_stockholm() -> None:
 def test_an_unknown_language_falls_back_to_swedish() -> None:
     assert language_or_default("en") is Language.ENGLISH
     assert language_or_default("fi") is Language.SWEDISH and language_or_default(None) is Language.SWEDISH
+
+
+def test_a_reason_the_process_gives_in_english_is_said_in_swedish() -> None:
+    sv, en = Language.SWEDISH, Language.ENGLISH
+    # Its values in Swedish too: codes by their word, a decision right's why by the catalogue.
+    assert reason(sv, "complete-introduction is not allowed in phase preparatory") == (
+        "Avsluta introduktionen går inte i fasen Förberedande insatser"
+    )
+    why = "the joint standpoint is taken by Arbetsförmedlingen with the participant (003)"
+    assert reason(sv, f"joint-standpoint is not yours to decide: {why}") == (
+        "Gemensamt ställningstagande är inte ditt beslut: det gemensamma ställningstagandet tas av "
+        "Arbetsförmedlingen tillsammans med deltagaren (003)"
+    )
+    assert reason(sv, "no effort e-7 in this case") == "ärendet har ingen insats e-7"
+    assert reason(sv, "prerequisite not met: driving_licence") == "förkunskapskravet är inte uppfyllt: Körkort"
+    assert reason(sv, "held_on is in the future") == "datumet för uppföljningen ligger i framtiden"
+    assert reason(en, "no effort e-7 in this case") == "no effort e-7 in this case"
+    assert reason(sv, "a reason nobody marked") is None
+
+
+def test_a_reason_on_a_page_is_text_and_an_unknown_one_is_marked_english() -> None:
+    typed = "<i>100%</i> is not a case worker for municipality 0180"
+    assert reason_markup(Language.SWEDISH, typed) == "&lt;i&gt;100%&lt;/i&gt; är inte handläggare i kommun 0180"
+    assert reason_markup(Language.SWEDISH, "<b>unmarked</b>") == '<span lang="en">&lt;b&gt;unmarked&lt;/b&gt;</span>'
+    assert reason_markup(Language.ENGLISH, "<b>unmarked</b>") == "&lt;b&gt;unmarked&lt;/b&gt;"

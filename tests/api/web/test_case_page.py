@@ -68,6 +68,9 @@ async def test_an_action_by_form_is_done_once_and_refusals_and_errors_say_why(st
         refused = await client.post(f"/cases/{case_id}/actions/complete-introduction", data=form)
         assert refused.status_code == 409
         assert 'href="#action-plan-effort"' in refused.text
+        # Why, in the page's language: the process's reason said in Swedish, not marked English.
+        assert "<p>Avsluta introduktionen går inte i fasen Förberedande insatser</p>" in refused.text
+        assert '<span lang="en">' not in refused.text
 
         # Invalid: the error next to the field, in the summary linked to it, what was typed kept.
         bad = {"csrf_token": csrf_token(page), "idempotency_key": "k3", "kind": "sfi", "provider": "Komvux Fallby",
@@ -80,6 +83,20 @@ async def test_an_action_by_form_is_done_once_and_refusals_and_errors_say_why(st
         good = bad | {"idempotency_key": "k4", "starts_on": today().isoformat()}
         assert (await client.post(f"/cases/{case_id}/actions/plan-effort", data=good)).status_code == 303
         assert "Komvux Fallby" in (await client.get(f"/cases/{case_id}")).text
+
+
+async def test_a_reason_that_repeats_what_was_typed_shows_it_as_text(stack: Stack, town: Town) -> None:
+    # The reason names the worker typed; markup and a per cent sign in it are shown as typed
+    # (they were taken for the page's own markup and a placeholder: a 500).
+    case_id = await open_case(stack, town)
+    async with browser(stack) as client:
+        await sign_in(client, town.worker)
+        page = (await client.get(f"/cases/{case_id}")).text
+        form = {"csrf_token": csrf_token(page), "idempotency_key": "k1", "responsible_worker": "<i>100%</i>"}
+        invalid = await client.post(f"/cases/{case_id}/actions/reassign", data=form)
+    assert invalid.status_code == 422
+    assert f"&lt;i&gt;100%&lt;/i&gt; är inte handläggare i kommun {town.code}" in invalid.text
+    assert "<i>100%</i>" not in invalid.text
 
 
 async def test_a_case_outside_scope_is_not_found(stack: Stack, town: Town) -> None:
