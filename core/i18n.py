@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -46,12 +47,16 @@ def language_or_default(value: str | None) -> Language:
 
 
 @lru_cache
+def _catalogue(language: Language) -> Catalog:
+    with (LOCALE_DIR / language.value / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        return read_po(po, locale=language.value)
+
+
+@lru_cache
 def translations(language: Language) -> Translations:
     """The language's catalogue, compiled from its `.po` (fuzzy entries are left out)."""
-    with (LOCALE_DIR / language.value / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        catalogue = read_po(po, locale=language.value)
     compiled = BytesIO()
-    write_mo(compiled, catalogue)
+    write_mo(compiled, _catalogue(language))
     compiled.seek(0)
     return Translations(fp=compiled)
 
@@ -68,10 +73,8 @@ _VALUE = re.compile(r"%\((\w+)\)s")
 def _reasons(language: Language) -> list[tuple[re.Pattern[str], str]]:
     """The catalogue's messages with named values (`no effort %(effort_id)s in this case`), each
     as a pattern that finds the values in the English text the process or the service gave."""
-    with (LOCALE_DIR / language.value / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        catalogue = read_po(po, locale=language.value)
     found = []
-    for message in catalogue:
+    for message in _catalogue(language):
         if isinstance(message.id, str) and message.string and _VALUE.search(message.id):
             found.append((_pattern(message.id), message.id))
     return found
