@@ -2,6 +2,7 @@
 person, filters; and time policies from a policy file."""
 
 import secrets
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,23 @@ from store.models import CaseSummary
 from store.policies import policy_for
 from store.sealing import ERASED, personal_of, stored_view_of
 from store.seed import seed
-from tests.stack import TEST_PAYLOAD_KEY
+from tests.stack import DATABASES, TEST_PAYLOAD_KEY
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module")
+def store_postgres(postgres_databases: Callable[[], str]) -> str:
+    """A PostgreSQL database of this module's own: the session's (`postgres_url`) is the PostgreSQL
+    stack's, whose start refuses a database holding cases sealed with keys it does not have."""
+    url = postgres_databases()
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(params=DATABASES)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'store.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    if request.param == "postgresql":
+        return request.getfixturevalue("store_postgres")  # type: ignore[no-any-return]
+    url = f"sqlite:///{tmp_path / 'store.db'}"
     upgrade(url)
     return url
 
