@@ -96,7 +96,7 @@ histories: $(STAMP)
 # After changing a page, a mail or a word: the catalogues get the new messages (translate the
 # Swedish ones in locale/sv; English is the message itself unless locale/en says otherwise).
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --width 100 -o locale/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -c "reason:" --no-location --sort-output --width 100 -o locale/messages.pot .
 	$(BIN)/pybabel update -i locale/messages.pot -d locale --no-fuzzy-matching --ignore-obsolete --width 100
 	rm locale/messages.pot
 

@@ -71,13 +71,17 @@ _VALUE = re.compile(r"%\((\w+)\)s")
 
 @lru_cache
 def _reasons(language: Language) -> list[tuple[re.Pattern[str], str]]:
-    """The catalogue's messages with named values (`no effort %(effort_id)s in this case`), each
-    as a pattern that finds the values in the English text the process or the service gave."""
-    found = []
-    for message in _catalogue(language):
-        if isinstance(message.id, str) and message.string and _VALUE.search(message.id):
-            found.append((_pattern(message.id), message.id))
-    return found
+    """The reasons with named values (`no effort %(effort_id)s in this case`), each as a pattern
+    that finds the values in the English text the process or the service gave. Only the ones
+    marked as reasons where they are given (a `# reason:` comment, which `make messages` keeps):
+    a page's own message (`%(taken)s of %(seats)s`) would match text it was never meant for."""
+    return [
+        (_pattern(message.id), message.id)
+        for message in _catalogue(language)
+        if isinstance(message.id, str)
+        and message.string
+        and any(comment.startswith("reason:") for comment in message.auto_comments)
+    ]
 
 
 def _pattern(template: str) -> re.Pattern[str]:
@@ -114,6 +118,12 @@ def reason_markup(language: Language, message: str) -> Markup:
     """The reason for a page: in its language, or as given, marked English (WCAG 3.1.2)."""
     said = reason(language, message)
     return escape(said) if said is not None else Markup('<span lang="en">%s</span>') % message
+
+
+def written(language: Language, text: str) -> str:
+    """A text the service wrote (in English) or a person did (in any language: a stated
+    purpose): in `language` when the catalogue knows it, else as it was written."""
+    return reason(language, text) or text
 
 
 def term(language: Language, vocabulary: str, code: str | None) -> str:
@@ -188,5 +198,6 @@ def install_language(env: Environment, language: Language) -> Environment:
     )
     env.filters["term"] = lambda code, vocabulary: term(language, vocabulary, code)
     env.filters["reason"] = lambda message: reason_markup(language, message)
+    env.filters["written"] = lambda text: written(language, text)
     env.globals["language"] = language.value
     return env

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
+from core.words import N_
 from services.access_flags import Reader, ReviewFlag, outside_caseload, outside_hours
 from services.access_journal import current_journal
 from services.scope import CaseRef, access_log_reach
@@ -32,7 +33,7 @@ def forget_purpose(token: Token[str | None]) -> None:
 
 
 # The purpose of the read a refused opening makes: it tells that the person has an open case.
-OPEN_CASE_PROBE = "already has an open case"
+OPEN_CASE_PROBE = N_("already has an open case")
 
 
 def record_reads(session: Session, reader: Reader, cases: Iterable[CaseRef], *, via: str, purpose: str) -> None:
@@ -111,7 +112,7 @@ def record_case_read(
     case: CaseRef,
     *,
     via: str = "GET /api/v1/cases/{case_id}",
-    purpose: str = "read the case",
+    purpose: str = N_("read the case"),
 ) -> None:
     record_reads(session, reader, [case], via=via, purpose=purpose)
 
@@ -122,7 +123,7 @@ def record_list_read(
     cases: Iterable[CaseRef],
     *,
     via: str = "GET /api/v1/cases",
-    purpose: str = "list cases",
+    purpose: str = N_("list cases"),
 ) -> None:
     """A list that shows something of each case (a name, initials): a read of each."""
     record_reads(session, reader, cases, via=via, purpose=purpose)
@@ -131,7 +132,9 @@ def record_list_read(
 def record_action_answer(
     session: Session, reader: Reader, case: CaseRef, action: str, *, via: str = "POST /api/v1/cases/{case_id}/actions"
 ) -> None:
-    record_reads(session, reader, [case], via=f"{via}/{action}", purpose=f"answer of {action}")
+    # reason: a page says it with its values (core/i18n.py)
+    answer_of = N_("answer of %(action)s") % {"action": action}
+    record_reads(session, reader, [case], via=f"{via}/{action}", purpose=answer_of)
 
 
 def review(

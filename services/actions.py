@@ -25,6 +25,7 @@ from workflows.actions import Action
 from workflows.case import CaseView
 from workflows.mapping import unmet_prerequisites
 
+# reason: a page says it with its values (core/i18n.py)
 NOT_MET = N_("prerequisite not met: %(prerequisite)s")
 
 
@@ -36,6 +37,7 @@ def check_with_catalogue(session: Session, user: User, summary: CaseSummary, bod
     if isinstance(body, a.ApplyToTrack):
         track = session.get(Track, body.track_id)
         if track is None or summary.municipality not in track.municipalities:
+            # reason: a page says it with its values (core/i18n.py)
             no_track = N_("no track %(track_id)s for municipality %(municipality)s")
             values = {"track_id": body.track_id, "municipality": summary.municipality}
             raise InvalidFields.one("track_id", no_track % values)

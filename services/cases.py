@@ -140,6 +140,7 @@ def responsible_for(session: Session, user: User, requested: str | None, municip
         return user.username
     worker = get_user(session, requested)
     if worker is None or worker.role not in CASE_ACTORS or not sees_municipality(worker, municipality):
+        # reason: a page says it with its values (core/i18n.py)
         not_theirs = N_("%(username)s is not a case worker for municipality %(municipality)s")
         message = not_theirs % {"username": requested, "municipality": municipality}
         raise InvalidFields.one("responsible_worker", message)
@@ -229,9 +230,11 @@ async def open_case(
             # opener is still needed loaded (the log of the refusal, the answer, a page's header).
             session.expunge(opener)
         if session.get(Municipality, body.municipality) is None:
+            # reason: a page says it with its values (core/i18n.py)
             unknown = N_("unknown municipality %(municipality)s")
             raise InvalidFields.one("municipality", unknown % {"municipality": body.municipality})
         if not sees_municipality(opener, body.municipality):
+            # reason: a page says it with its values (core/i18n.py)
             outside = N_("municipality %(municipality)s is outside your scope")
             raise Forbidden(outside % {"municipality": body.municipality})
         opening = CaseOpening(
@@ -343,7 +346,7 @@ async def read_case(
     case_id: str,
     *,
     via: str = "GET /api/v1/cases/{case_id}",
-    purpose: str = "read the case",
+    purpose: str = N_("read the case"),
 ) -> CaseView:
     """The live state of a case: its kept view while that is current (store/live_view.py),
     else from its workflow, else the last one stored. The read is written to the access log,

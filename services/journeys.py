@@ -100,6 +100,7 @@ async def run_action(
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             # The workflow has completed: the case is closed and takes no more actions.
+            # reason: a page says it with its values (core/i18n.py)
             closed = N_("%(action)s is not allowed: the case is closed") % {"action": action.value}
             raise Refused(closed, Phase.CLOSED.value, []) from err
         raise

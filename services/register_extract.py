@@ -15,6 +15,7 @@ from temporalio.client import Client
 
 from core.secrets import person_key_secret
 from core.settings import Settings
+from core.words import N_
 from services.access_flags import Reader
 from services.access_log import journaled_entries_in, record_reads, record_unnamed_read
 from services.cases import checked_personal_number
@@ -32,7 +33,7 @@ from store.sealing import personal_of, stored_view_of
 from workflows.case import CaseView
 
 VIA = "POST /api/v1/register-extract"
-PURPOSE = "register extract (GDPR art. 15)"
+PURPOSE = N_("register extract (GDPR art. 15)")
 _stored_view = TypeAdapter(CaseView)
 
 

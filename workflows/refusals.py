@@ -121,6 +121,7 @@ def check(state: CaseState, action: Action, body: a.ActionBody, actor: Actor, no
     not allow, and input the case cannot take."""
     right = withheld_by(actor, action)
     if right is not None:
+        # reason: a page says it with its values (core/i18n.py)
         message = N_("%(action)s is not yours to decide: %(why)s") % {"action": action.value, "why": right.why}
         raise Refused(a.Refusal("forbidden", message, state.phase.value, rule=right.rule))
     if action is Action.SET_PROTECTED_IDENTITY and not may_change_protection(state.responsible_worker, actor):
@@ -131,6 +132,7 @@ def check(state: CaseState, action: Action, body: a.ActionBody, actor: Actor, no
         raise Refused(
             a.Refusal(
                 "not_allowed",
+                # reason: a page says it with its values (core/i18n.py)
                 N_("%(action)s is not allowed in phase %(phase)s")
                 % {"action": action.value, "phase": state.phase.value},
                 state.phase.value,
@@ -150,8 +152,10 @@ def bad_input(state: CaseState, body: a.ActionBody, today: date) -> tuple[str, s
         case a.CompleteEffort(effort_id=effort_id):
             effort = next((e for e in state.efforts if e.effort_id == effort_id), None)
             if effort is None:
+                # reason: a page says it with its values (core/i18n.py)
                 return "effort_id", N_("no effort %(effort_id)s in this case") % {"effort_id": effort_id}
             if effort.completed_at is not None:
+                # reason: a page says it with its values (core/i18n.py)
                 return "effort_id", N_("effort %(effort_id)s is already completed") % {"effort_id": effort_id}
         case a.RecordFollowUp(held_on=held_on) if held_on > today:
             return "held_on", N_("held_on is in the future")
@@ -160,6 +164,7 @@ def bad_input(state: CaseState, body: a.ActionBody, today: date) -> tuple[str, s
         case a.RecordOutcomeAttempt(on=on) if on > today:
             return "on", N_("on is in the future")
         case a.RecordOutcome(status=OutcomeStatus.NOT_REACHED) if len(state.outcome_attempts) < MIN_OUTCOME_ATTEMPTS:
+            # reason: a page says it with its values (core/i18n.py)
             too_few = N_("not_reached needs at least %(count)s recorded attempts to reach them")
             return "status", too_few % {"count": MIN_OUTCOME_ATTEMPTS}
         case a.Withdraw():
@@ -183,6 +188,7 @@ def bad_input(state: CaseState, body: a.ActionBody, today: date) -> tuple[str, s
 
 def _bad_withdrawal(body: a.Withdraw, today: date) -> tuple[str, str] | None:
     if len(body.attempts) < MIN_WITHDRAWAL_ATTEMPTS:
+        # reason: a page says it with its values (core/i18n.py)
         too_few = N_("at least %(count)s attempts must come before a withdrawal (002)")
         return "attempts", too_few % {"count": MIN_WITHDRAWAL_ATTEMPTS}
     if any(attempt.on > today for attempt in body.attempts):

@@ -142,6 +142,7 @@ def leave(state: TrackState, ref: ApplicantRef, now: datetime) -> list[TrackNoti
 def check_decision(state: TrackState, decision: LeadDecision) -> None:
     applicant = state.applicants.get(decision.case_id)
     if applicant is None or applicant.status is SeatStatus.ADMITTED:
+        # reason: a page says it with its values (core/i18n.py)
         not_waiting = N_("case %(case_id)s is not an applicant waiting for this track")
         raise NotAllowed(not_waiting % {"case_id": decision.case_id}, "case_id")
     if decision.admit and applicant.status is SeatStatus.WAITING and free_seats(state) == 0:

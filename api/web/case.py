@@ -16,6 +16,7 @@ from api.web.action_forms import ActionForm, form_for, likely_first, parse
 from api.web.audit import organisation_names
 from api.web.deps import CheckedForm, PagesDep, PageUser
 from api.web.forms import FormErrors
+from core.words import N_
 from services import actions, cases, tracks
 from services.errors import Forbidden, InvalidFields, NotFound, Refused
 from services.scope import CASE_ACTORS, CASE_READERS, actor_of
@@ -27,7 +28,7 @@ from workflows.refusals import may_change_protection, withheld_by
 
 router = APIRouter(include_in_schema=False)
 PAGE_VIA = "GET /cases/{case_id}"
-PAGE_PURPOSE = "case page"
+PAGE_PURPOSE = N_("case page")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from api.deps import CaseKeysDep, SessionDep
 from api.web.deps import PagesDep, PageUser
+from core.words import N_
 from services.access_log import record_list_read
 from services.protected_identity import shown_initials
 from store.cases import summaries_of
@@ -39,7 +40,7 @@ def tasks_page(request: Request, pages: PagesDep, user: PageUser, session: Sessi
         tasks = sorted(tasks, key=lambda t: t.closed_at or t.due_at, reverse=True)[:SHOWN_DONE]
     cases = summaries_of(session, sorted({t.case_id for t in tasks}))
     # Each case shown by its initials is read: the holder of a task on it sees who it is about.
-    record_list_read(session, user, cases.values(), via="GET /tasks", purpose="task list")
+    record_list_read(session, user, cases.values(), via="GET /tasks", purpose=N_("task list"))
     rows = [
         TaskRow(
             case_id=t.case_id,

@@ -29,7 +29,7 @@ from workflows.seat_messages import AdmissionRound, RankReason, TrackView
 
 router = APIRouter(include_in_schema=False)
 PAGE_VIA = "GET /tracks/{track_id}"
-PAGE_PURPOSE = "track page: applicants"
+PAGE_PURPOSE = N_("track page: applicants")
 
 
 @dataclass(frozen=True)

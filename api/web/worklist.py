@@ -132,7 +132,7 @@ def worklist(request: Request, pages: PagesDep, user: PageUser, session: Session
         overdue=True if query.overdue else None,
     )
     summaries, total = list_cases(session, found, limit=PAGE_SIZE, offset=(query.page - 1) * PAGE_SIZE)
-    record_list_read(session, user, summaries, via="GET /", purpose="worklist")
+    record_list_read(session, user, summaries, via="GET /", purpose=N_("worklist"))
     tasks = open_tasks_of_cases(session, [s.case_id for s in summaries])
     names = display_names(session, {s.responsible_worker for s in summaries})
     rows = []

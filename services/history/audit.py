@@ -63,7 +63,7 @@ async def _read(session: Session, client: Client, reader: Reader, case_id: str, 
 async def case_timeline(
     session: Session, client: Client, reader: Reader, case_id: str, *, via: str = f"GET {HISTORY}"
 ) -> CaseTimeline:
-    record = await _read(session, client, reader, case_id, via, "audit: the case's history")
+    record = await _read(session, client, reader, case_id, via, N_("audit: the case's history"))
     return _timeline_of(record, client)
 
 
@@ -82,10 +82,11 @@ def _timeline_of(record: CaseRecord, client: Client) -> CaseTimeline:
 async def case_state_at(
     session: Session, client: Client, reader: Reader, case_id: str, at: datetime, *, via: str = f"GET {HISTORY}/state"
 ) -> StateAsOf:
-    record = await _read(session, client, reader, case_id, via, "audit: the case's state at a moment")
+    record = await _read(session, client, reader, case_id, via, N_("audit: the case's state at a moment"))
     found = await state_at(record.workflow_id, record.runs, at, client.data_converter)
     if found is None:
         begins = record.runs[0].started_at.isoformat()
+        # reason: a page says it with its values (core/i18n.py)
         raise InvalidField("at", N_("before the case's record, which begins %(begins)s") % {"begins": begins})
     found.state = view_for(found.state, reader.username)
     return found
@@ -94,14 +95,14 @@ async def case_state_at(
 async def verify_case(
     session: Session, client: Client, reader: Reader, case_id: str, *, via: str = f"POST {HISTORY}/verify"
 ) -> Verdict:
-    record = await _read(session, client, reader, case_id, via, "audit: does the record reproduce")
+    record = await _read(session, client, reader, case_id, via, N_("audit: does the record reproduce"))
     return await judge_record(record.workflow_id, record.runs, client.data_converter)
 
 
 async def export_case(
     session: Session, client: Client, reader: Reader, case_id: str, *, via: str = f"GET {HISTORY}/export"
 ) -> dict[str, Any]:
-    record = await _read(session, client, reader, case_id, via, "audit: export of the record")
+    record = await _read(session, client, reader, case_id, via, N_("audit: export of the record"))
     if _case(session, case_id).protected_identity:
         for run in record.runs:
             mask_names(run.events)
@@ -135,7 +136,7 @@ async def verify_export(
     received = read_document(body)
     case = session.get(CaseSummary, received.case_id, options=[defer(CaseSummary.view)]) if received.case_id else None  # type: ignore[arg-type]
     if case is not None:
-        record_reads(session, reader, [case], via=via, purpose="audit: does an exported record reproduce")
+        record_reads(session, reader, [case], via=via, purpose=N_("audit: does an exported record reproduce"))
     codec = client.data_converter.payload_codec
     if codec is not None:
         try:

@@ -10,7 +10,17 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from core.i18n import LOCALE_DIR, Formats, Language, gettext, language_or_default, reason, reason_markup, term
+from core.i18n import (
+    LOCALE_DIR,
+    Formats,
+    Language,
+    gettext,
+    language_or_default,
+    reason,
+    reason_markup,
+    term,
+    written,
+)
 from core.words import VOCABULARY
 from workflows.domain import ApplicationStatus, EducationLevel, Industry, Phase, Role, Status, SwedishLevel
 
@@ -103,6 +113,14 @@ def test_a_reason_the_process_gives_in_english_is_said_in_swedish() -> None:
     assert reason(sv, "held_on is in the future") == "datumet för uppföljningen ligger i framtiden"
     assert reason(en, "no effort e-7 in this case") == "no effort e-7 in this case"
     assert reason(sv, "a reason nobody marked") is None
+    # A page's own message with values is no reason: "3 of 5" is not the seats' "%(taken)s of %(seats)s".
+    assert reason(sv, "3 of 5") is None
+
+
+def test_the_access_logs_purposes_in_swedish_and_a_stated_one_as_stated() -> None:
+    assert written(Language.SWEDISH, "answer of record-follow-up") == "svar på Registrera uppföljning"
+    assert written(Language.SWEDISH, "worklist") == "arbetslistan"
+    assert written(Language.SWEDISH, "uppföljning enligt plan") == "uppföljning enligt plan"
 
 
 def test_a_reason_on_a_page_is_text_and_an_unknown_one_is_marked_english() -> None:

@@ -160,6 +160,7 @@ async def test_the_access_log_page_filters(stack: Stack, audited: Audited, audit
     cases = set(re.findall(r'class="case-ref" href="/cases/([^/]+)/history"', one_case.text))
     assert cases == {audited.case_id}
     assert "Granskeby" in text_of(one_case.text) and f'value="{audited.case_id}"' in one_case.text
+    assert "granskning: ärendets historik" in text_of(one_case.text)  # the purpose, in Swedish
     tomorrow = (today() + timedelta(days=1)).isoformat()
     later = await auditor.get("/access-log", params={"case": audited.case_id, "from": tomorrow})
     assert "Inga läsningar" in text_of(later.text)
