@@ -244,6 +244,14 @@ VOCABULARY: dict[str, dict[str, str]] = {
         "responsible_worker": N_("Responsible case worker"),
         "protected": N_("Protected identity"),
     },
+    # A decision right a refusal names (workflows/refusals.py); the page shows the code beside it.
+    "rule": {
+        "joint_standpoint_by_af": N_("Arbetsförmedlingen takes the joint standpoint (003)"),
+        "withdrawal_by_af": N_("Arbetsförmedlingen withdraws the programme (002)"),
+        "protected_identity_by_responsible_or_af": N_(
+            "The responsible case worker or Arbetsförmedlingen changes a protected identity"
+        ),
+    },
     # A track's prerequisite the mapping does not meet (workflows/mapping.py: `unmet_prerequisites`).
     "prerequisite": {
         "min_swedish_level": N_("Swedish at the level the track asks for"),

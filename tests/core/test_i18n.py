@@ -23,6 +23,7 @@ from core.i18n import (
 )
 from core.words import VOCABULARY
 from workflows.domain import ApplicationStatus, EducationLevel, Industry, Phase, Role, Status, SwedishLevel
+from workflows.refusals import DECISION_RIGHTS, PROTECTION_RULE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,6 +69,8 @@ def test_every_stored_code_has_a_word() -> None:
     ]:
         missing = {c.value for c in codes} - set(VOCABULARY[vocabulary])
         assert not missing, f"{vocabulary}: {missing}"
+    rules = {right.rule for right in DECISION_RIGHTS.values()} | {PROTECTION_RULE}
+    assert rules <= set(VOCABULARY["rule"]), rules - set(VOCABULARY["rule"])
 
 
 def test_words_in_swedish_and_english() -> None:

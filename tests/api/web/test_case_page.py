@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from store.db import session_scope
 from store.models import AccessLog
+from tests.api.web.test_pages import text_of
 from tests.api.web.town import Town, browser, build_town, csrf_token, open_case, sign_in, to_track_selection
 from tests.stack import Stack, eventually, personal_number, today
 
@@ -83,6 +84,19 @@ async def test_an_action_by_form_is_done_once_and_refusals_and_errors_say_why(st
         good = bad | {"idempotency_key": "k4", "starts_on": today().isoformat()}
         assert (await client.post(f"/cases/{case_id}/actions/plan-effort", data=good)).status_code == 303
         assert "Komvux Fallby" in (await client.get(f"/cases/{case_id}")).text
+
+
+async def test_another_organisations_decision_is_refused_naming_its_rule_in_swedish(stack: Stack, town: Town) -> None:
+    case_id = await open_case(stack, town)
+    async with browser(stack) as client:
+        await sign_in(client, town.worker)  # the municipality's case worker
+        page = (await client.get(f"/cases/{case_id}")).text
+        form = {"csrf_token": csrf_token(page), "idempotency_key": "k1", "decision": "track"}
+        refused = await client.post(f"/cases/{case_id}/actions/joint-standpoint", data=form)
+    assert refused.status_code == 403
+    said = text_of(refused.text)
+    assert "Gemensamt ställningstagande är inte ditt beslut: det gemensamma ställningstagandet tas av" in said
+    assert "Regel: Arbetsförmedlingen tar det gemensamma ställningstagandet (003) joint_standpoint_by_af" in said
 
 
 async def test_a_reason_that_repeats_what_was_typed_shows_it_as_text(stack: Stack, town: Town) -> None:
