@@ -43,6 +43,7 @@ from core.secrets import jwt_secret
 from core.settings import Settings, get_settings
 from services.access_journal import AccessJournal, current_journal
 from services.errors import DomainError
+from services.history.replay import shutdown_replays
 from services.temporal import connect, ensure_search_attributes
 from store.db import engine_for
 
@@ -59,7 +60,10 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
             await ensure_search_attributes(app.state.temporal)
         async with access_journal(settings) as journal:
             app.state.access_journal = journal
-            yield
+            try:
+                yield
+            finally:
+                shutdown_replays()  # a replay that never ends would keep the process from exiting
 
     app = FastAPI(
         title="Samverkan",

@@ -7,18 +7,16 @@ its codec: an exported history replays exactly as the record it came from.
 """
 
 import asyncio
-import dataclasses
 import re
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-import structlog
 from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
-from temporalio.converter import DataConverter
+from temporalio.converter import DataConverter, FailureConverter, PayloadConverter
 from temporalio.worker import (
     ExecuteWorkflowInput,
     Interceptor,
@@ -27,30 +25,44 @@ from temporalio.worker import (
     WorkflowInterceptorClassInput,
 )
 
-from services.errors import Unavailable
 from services.history.errors import ReplayFailed
+from services.history.replay_process import ReplayProcesses
 from services.history.runs import Run, event_time
 from workflows.case import CaseView
 from workflows.registry import WORKFLOWS
 from workflows.views import view_of
 
-log = structlog.get_logger()
-T = TypeVar("T")
-
 # A replay of a long record takes seconds (1,000 events: a third of a second, README,
-# Performance); one that has not ended after this will not end.
+# Performance); one that has not ended after this will not end, and is ended with its process.
 REPLAY_DEADLINE = 60.0
-# Replays given up on: the SDK's replayer awaits its worker again when cancelled, so a replay
-# that never ends cannot be cancelled either; kept here, not left to the garbage collector.
-_abandoned: set["asyncio.Task[Any]"] = set()
+_replays = ReplayProcesses()
 
 # The SDK wraps the reason in the Rust core's debug text; the reason is what an auditor reads.
 _CORE_MESSAGE = re.compile(r'message: "((?:[^"\\]|\\.)*)"')
 
 
-def without_codec(converter: DataConverter) -> DataConverter:
-    """The service's converter for payloads that are already decoded."""
-    return dataclasses.replace(converter, payload_codec=None)
+@dataclass(frozen=True)
+class ConverterRecipe:
+    """The service's converter without its codec (the runs given here hold decoded payloads), as
+    a replay process makes it: a converter holds what cannot be sent to another process."""
+
+    converter: type[DataConverter]
+    payload_converter: type[PayloadConverter]
+    failure_converter: type[FailureConverter]
+
+    @classmethod
+    def of(cls, converter: DataConverter) -> "ConverterRecipe":
+        return cls(type(converter), converter.payload_converter_class, converter.failure_converter_class)
+
+    def make(self) -> DataConverter:
+        return self.converter(
+            payload_converter_class=self.payload_converter, failure_converter_class=self.failure_converter
+        )
+
+
+def shutdown_replays() -> None:
+    """Ends the replay processes (and any replay in them): the web process is stopping."""
+    _replays.shutdown()
 
 
 @dataclass
@@ -71,18 +83,6 @@ def ran_code(run: Run) -> bool:
     return any(e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED for e in run.events)
 
 
-async def _within_deadline(replay: Awaitable[T]) -> T:
-    """The replay's result, or Unavailable (503: ask again) once REPLAY_DEADLINE has passed."""
-    task = asyncio.ensure_future(replay)
-    done, _ = await asyncio.wait([task], timeout=REPLAY_DEADLINE)
-    if not done:
-        _abandoned.add(task)
-        task.add_done_callback(_abandoned.discard)
-        log.error("replay_unfinished", seconds=REPLAY_DEADLINE)
-        raise Unavailable(f"the replay did not end within {REPLAY_DEADLINE:.0f} s")
-    return task.result()
-
-
 async def _histories(workflow_id: str, runs: Sequence[Run]) -> AsyncIterator[WorkflowHistory]:
     for run in runs:
         yield WorkflowHistory(workflow_id, run.events)
@@ -94,13 +94,20 @@ async def divergences(workflow_id: str, runs: Sequence[Run], converter: DataConv
     replayable = [run for run in runs if ran_code(run)]
     if not replayable:
         return []
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=without_codec(converter))
-    results = await _within_deadline(
-        replayer.replay_workflows(_histories(workflow_id, replayable), raise_on_replay_failure=False)
-    )
+    recipe = ConverterRecipe.of(converter)
+    failures = await _replays.run(REPLAY_DEADLINE, failures_in_replay, workflow_id, replayable, recipe)
     order = [run.run_id for run in runs]
-    found = [Divergence(run_id, _reason(err)) for run_id, err in results.replay_failures.items()]
+    found = [Divergence(run_id, message) for run_id, message in failures.items()]
     return sorted(found, key=lambda d: order.index(d.run_id) if d.run_id in order else len(order))
+
+
+def failures_in_replay(workflow_id: str, runs: Sequence[Run], recipe: ConverterRecipe) -> dict[str, str]:
+    """In a replay process: each run that does not reproduce, with the reason."""
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=recipe.make())
+    results = asyncio.run(
+        replayer.replay_workflows(_histories(workflow_id, runs), raise_on_replay_failure=False)
+    )
+    return {run_id: _reason(failure) for run_id, failure in results.replay_failures.items()}
 
 
 class _CaptureInstance(Interceptor):
@@ -145,11 +152,16 @@ async def state_at(workflow_id: str, runs: Sequence[Run], at: datetime, converte
     begun = [run for run in runs if run.started_at <= at and ran_code(run)]
     if not begun:
         return None
-    run = begun[-1]
+    recipe = ConverterRecipe.of(converter)
+    return await _replays.run(REPLAY_DEADLINE, state_in_replay, workflow_id, begun[-1], at, recipe)
+
+
+def state_in_replay(workflow_id: str, run: Run, at: datetime, recipe: ConverterRecipe) -> StateAsOf:
+    """In a replay process: the run replayed up to `at`, and the case's state then."""
     events = _events_until(run, at)
     capture = _CaptureInstance()
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=without_codec(converter), interceptors=[capture])
-    result = await _within_deadline(
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=recipe.make(), interceptors=[capture])
+    result = asyncio.run(
         replayer.replay_workflow(WorkflowHistory(workflow_id, events), raise_on_replay_failure=False)
     )
     if result.replay_failure is not None or not capture.instances:

@@ -1,6 +1,7 @@
 """An auditor's replay answers, whatever moment of the case's record it meets: a run continued as
 new an instant ago (its start event alone) is no reason to wait for ever, and a replay that does
-not end is answered with 503 at its deadline. Pure: recorded histories, no server."""
+not end is answered with 503 at its deadline, and ended with its process. Pure: recorded
+histories, no server."""
 
 import asyncio
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from temporalio.client import WorkflowHistory
 from services.errors import Unavailable
 from services.history import replay
 from services.history.payloads import decoded
+from services.history.replay_process import ReplayProcesses
 from services.history.runs import Run
 from tests.recordings import recordings
 from tests.stack import recordings_converter
@@ -55,13 +57,55 @@ async def test_the_state_before_a_new_runs_first_task_is_where_the_run_before_en
     assert now.last_event_id == first.events[-1].event_id
 
 
-async def test_a_replay_that_does_not_end_is_unavailable_at_its_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(replay, "REPLAY_DEADLINE", 0.2)
-    never = asyncio.Event()
-    with pytest.raises(Unavailable, match="did not end within"):
-        await replay._within_deadline(never.wait())
-    assert len(replay._abandoned) == 1
-    never.set()  # the abandoned wait ends, and is let go
-    await asyncio.wait(list(replay._abandoned))
-    await asyncio.sleep(0)
-    assert not replay._abandoned
+async def test_a_replay_that_does_not_end_is_ended_with_its_process_at_its_deadline() -> None:
+    """The SDK's replayer, given a run with its start event alone, waits for ever (the public
+    functions never give it one): the replay answers Unavailable at its deadline, its process is
+    ended, and the next replay gets a process of its own."""
+    first = await recorded_run("journey-reassign")
+    stuck = continued_an_instant_ago(first)
+    recipe = replay.ConverterRecipe.of(recordings_converter())
+    processes = ReplayProcesses(processes=1)
+    try:
+        assert await processes.run(60, replay.failures_in_replay, WORKFLOW_ID, [first], recipe) == {}
+        (pid,) = processes.pids()
+        with pytest.raises(Unavailable, match="did not end within 2 s"):
+            await processes.run(2, replay.failures_in_replay, WORKFLOW_ID, [stuck], recipe)
+        assert processes.pids() == [] and await ended(pid)
+        assert await processes.run(60, replay.failures_in_replay, WORKFLOW_ID, [first], recipe) == {}
+        assert processes.pids() not in ([], [pid])
+    finally:
+        processes.shutdown()
+
+
+async def ended(pid: int, seconds: float = 5.0) -> bool:
+    """Whether the process has ended within `seconds` (a kill, or a let-go, takes a moment)."""
+    for _ in range(int(seconds * 10)):
+        if not alive(pid):
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+def alive(pid: int) -> bool:
+    """Whether the process runs (a zombie, ended and not yet reaped, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+async def test_the_replay_process_is_let_go_after_a_quiet_spell() -> None:
+    first = await recorded_run("journey-reassign")
+    recipe = replay.ConverterRecipe.of(recordings_converter())
+    processes = ReplayProcesses(processes=1, idle=1.0)
+    try:
+        await processes.run(60, replay.failures_in_replay, WORKFLOW_ID, [first], recipe)
+        (pid,) = processes.pids()
+        await asyncio.sleep(0.5)
+        await processes.run(60, replay.failures_in_replay, WORKFLOW_ID, [first], recipe)
+        await asyncio.sleep(0.7)  # a second after the first replay, not after the second
+        assert processes.pids() == [pid]
+        assert await ended(pid) and processes.pids() == []
+    finally:
+        processes.shutdown()
