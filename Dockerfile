@@ -18,4 +18,6 @@ USER 10001
 EXPOSE 8000 9000
 HEALTHCHECK --interval=15s --timeout=5s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
-CMD ["uvicorn", "api.main:app_from_env", "--factory", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers"]
+# Idle connections kept longer than a proxy keeps its own (worker/launch.py: KEEP_ALIVE_SECONDS).
+CMD ["uvicorn", "api.main:app_from_env", "--factory", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", \
+     "--timeout-keep-alive", "75"]

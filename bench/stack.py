@@ -24,6 +24,7 @@ from store.db import session_scope
 from store.migrate import upgrade
 from store.seed import DEMO_PASSWORD, seed
 from tests.stack import case_body
+from worker import launch
 from worker.launch import stop_child, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,9 +100,14 @@ class Processes:
             self.stop(proc)
 
 
-def web_command(port: int, app: str = "api.main:app_from_env", workers: int = 1, *, factory: bool = True) -> list[str]:
-    args = [sys.executable, "-m", "uvicorn", app, *(["--factory"] if factory else []), "--host", "127.0.0.1"]
-    return [*args, "--port", str(port), "--log-level", "warning", "--workers", str(workers)]
+def web_command(port: int, app: str | None = None, workers: int = 1, *, factory: bool = True) -> list[str]:
+    """The service's web app as `make run` starts it; `app`: another app (or app factory), so."""
+    args = [*launch.web_command("127.0.0.1", port, workers), "--log-level", "warning"]
+    if app is not None:
+        args[args.index("api.main:app_from_env")] = app
+    if not factory:
+        args.remove("--factory")
+    return args
 
 
 def prepare_database(settings: Settings) -> None:

@@ -15,6 +15,7 @@ from prometheus_client import REGISTRY
 
 import core.metrics  # noqa: F401 - registers the service's metrics
 from core.settings import Settings
+from worker.launch import KEEP_ALIVE_SECONDS, web_command
 from workflows.effects import SEARCH_ATTRIBUTES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,6 +109,18 @@ def test_web_and_worker_are_one_image_with_their_own_entry_points(services: dict
         assert service["depends_on"]["prestart"]["condition"] == "service_completed_successfully"
         assert service["depends_on"]["temporal-setup"]["condition"] == "service_completed_successfully"
     assert "replicas" in worker["deploy"]  # scale out: more worker replicas on the same queue
+
+
+def test_the_web_keeps_idle_connections_as_make_run_does(services: dict[str, Any]) -> None:
+    """Longer than a proxy in front keeps its idle upstream connections (worker/launch.py)."""
+    seconds = str(KEEP_ALIVE_SECONDS)
+    command = services["web"]["command"]
+    assert command[command.index("--timeout-keep-alive") + 1] == seconds
+    dockerfile = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")  # its lines continued
+    cmd = json.loads(re.findall(r"^CMD (\[.*\])$", dockerfile, re.M)[-1])
+    assert cmd[cmd.index("--timeout-keep-alive") + 1] == seconds
+    launched = web_command("127.0.0.1", 8000)
+    assert launched[launched.index("--timeout-keep-alive") + 1] == seconds
 
 
 def test_health_checks_reach_the_ports_the_services_listen_on(services: dict[str, Any]) -> None:

@@ -95,6 +95,22 @@ def spawn_temporal(settings: Settings) -> subprocess.Popen[bytes]:
     return subprocess.Popen(args, start_new_session=True, preexec_fn=stop_with_parent(os.getpid()))
 
 
+# Idle HTTP connections are kept this long, longer than the pools that reuse them keep theirs (a
+# proxy's upstream keepalive: 60 s in nginx and most load balancers; httpx's: 5 s), so the client
+# lets an idle connection go first. At uvicorn's default (5 s, as httpx's) the web closed one just
+# as a client sent a request on it, and the request was lost to a reset: 1 to 3 of 600 actions
+# with 50 in flight (`make bench ARGS="--only load"`). The Dockerfile and compose say the same.
+KEEP_ALIVE_SECONDS = 75
+
+
+def web_command(host: str, port: int, workers: int = 1) -> list[str]:
+    """The web app as `make run` starts it (uvicorn, the app factory)."""
+    return [
+        sys.executable, "-m", "uvicorn", "api.main:app_from_env", "--factory", "--host", host, "--port", str(port),
+        "--workers", str(workers), "--timeout-keep-alive", str(KEEP_ALIVE_SECONDS),
+    ]  # fmt: skip
+
+
 def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
@@ -122,9 +138,7 @@ def main() -> None:
         )
         children.append(
             subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "api.main:app_from_env", "--factory",
-                 "--host", settings.http_host, "--port", str(settings.http_port),
-                 "--workers", str(settings.web_workers)],
+                web_command(settings.http_host, settings.http_port, settings.web_workers),
                 env=env, start_new_session=True, preexec_fn=orphan_guard,
             )
         )
