@@ -28,6 +28,7 @@ async def run(s: BenchStack, callers: int = 50, per_caller: int = 12) -> list[Fi
         await bares[i % callers].execute_update(BareCounter.bump, "bench")
 
     service = await in_flight(total, callers, act)
+    await s.settled(*cases)
     bare = await in_flight(total, callers, bump)
     for handle in bares:
         await handle.signal(BareCounter.finish)

@@ -59,6 +59,7 @@ async def service_round(s: BenchStack, n: int, tally: Tally) -> None:
                 tally.errors.append(f"action {r.status_code}")
 
         tally.after_ms.append(await timed_ms(act))
+    await s.settled(*cases)  # the backlog worked off before the floor's round
 
 
 async def bare_round(s: BenchStack, n: int, tally: Tally) -> None:

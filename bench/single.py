@@ -1,5 +1,6 @@
 """One request at a time, alternating service and floor so drift on the machine hits both:
 a case action (`record-follow-up`) against a bare update, a case read against a bare query.
+Each call begins once the journeys are quiet, so the floor is not slowed by work an action left.
 The same bare update and query through a bare web process (bench/http_floor.py) are measured
 in turn too: the part of the ratio any HTTP front to Temporal pays."""
 
@@ -15,7 +16,10 @@ from bench.floor import FLOOR_QUEUE, BareCounter
 from bench.measure import pct, timed_ms
 from bench.report import Bound, Figure, Goal
 from bench.stack import BenchStack
+from services.journeys import run_action
 from tests.stack import today
+from workflows.actions import Action, RecordFollowUp
+from workflows.domain import Actor, Role
 
 ACTION_GOAL = Goal(Bound.RATIO_AT_MOST, 1.2)
 READ_GOAL = Goal(Bound.RATIO_AT_MOST, 1.5)
@@ -63,14 +67,28 @@ async def run(s: BenchStack, samples: int, cases_n: int = 25) -> list[Figure]:
     def bare_of(i: int) -> WorkflowHandle[Any, Any]:
         return bares[i % cases_n]
 
-    action_ms, update_ms, http_update_ms = await alternate(
+    # The same action asked of the journey straight from here, as the web asks it: what the
+    # workflow's side costs, without the web (cases of their own, so each grows as the others).
+    direct_cases = [(await s.open_case())["case_id"] for _ in range(cases_n)]
+    actor = Actor("handlaggare", Role.CASE_WORKER, "0581")
+    direct_body = RecordFollowUp(held_on=today(), attendees=["AF"], progress="bench", next_steps="mer")
+
+    def settle(i: int) -> Awaitable[None]:
+        return s.settled(case(i), direct_cases[i % cases_n])
+
+    action_ms, update_ms, http_update_ms, direct_ms = await alternate(
         samples,
+        settle,
         lambda i: ok(s.http.post(f"/api/v1/cases/{case(i)}/actions/record-follow-up", json=body, headers=headers)),
         lambda i: bare_of(i).execute_update(BareCounter.bump, "bench"),
         lambda i: ok(s.http_floor.post(f"/bare/{bare_of(i).id}", json=body)),
+        lambda i: run_action(
+            s.service, direct_cases[i % cases_n], Action.RECORD_FOLLOW_UP, actor, direct_body, None, 30
+        ),
     )
     read_ms, query_ms, http_query_ms = await alternate(
         samples,
+        lambda i: s.settled(case(i)),
         lambda i: ok(s.http.get(f"/api/v1/cases/{case(i)}", headers=headers)),
         lambda i: bare_of(i).query(BareCounter.current),
         lambda i: ok(s.http_floor.get(f"/bare/{bare_of(i).id}")),
@@ -87,17 +105,31 @@ async def run(s: BenchStack, samples: int, cases_n: int = 25) -> list[Figure]:
             ACTION_GOAL,
         ),
         behind_http("update", action_ms, http_update_ms, update_ms),
+        Figure(
+            "single",
+            "  the journey's update, asked without the web, vs update",
+            "ms",
+            pct(direct_ms, 50),
+            pct(update_ms, 50),
+            None,
+            "not a goal: the workflow's side of an action (its answer is the case's view, "
+            "encrypted; its task also schedules the projection); the rest of the action is the web's",
+        ),
         *latency_figures("single", "case read p50 (GET /cases/{id}) vs query", read_ms, query_ms, READ_GOAL),
         behind_http("query", read_ms, http_query_ms, query_ms),
     ]
 
 
-async def alternate(rounds: int, *calls: Callable[[int], Awaitable[object]]) -> list[list[float]]:
+async def alternate(
+    rounds: int, settle: Callable[[int], Awaitable[object]], *calls: Callable[[int], Awaitable[object]]
+) -> list[list[float]]:
     """Each call in turn, round after round (round `i` calls each with `i`), so drift on the
-    machine hits them all; the times of each, warm-up rounds left out."""
+    machine hits them all; each begins once the work the one before left is done (`settle`,
+    not timed); the times of each, warm-up rounds left out."""
     times: list[list[float]] = [[] for _ in calls]
     for i in range(rounds + WARM_UP):
         for column, call in zip(times, calls, strict=True):
+            await settle(i)
             ms = await timed_ms(partial(call, i))
             if i >= WARM_UP:
                 column.append(ms)

@@ -2,6 +2,7 @@
 the service's worker and web app as their own processes (as `make run` runs them), an HTTP
 client, and Temporal clients for the floor and for the service's own payloads."""
 
+import asyncio
 import base64
 import os
 import secrets
@@ -26,6 +27,7 @@ from store.seed import DEMO_PASSWORD, seed
 from tests.stack import case_body
 from worker import launch
 from worker.launch import stop_child, wait_for_port
+from workflows.seat_messages import journey_workflow_id
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_PASSWORD = "bench-admin-password"
@@ -160,6 +162,19 @@ class BenchStack:
         if r.status_code != 200:
             raise RuntimeError(f"{action}: {r.status_code} {r.text[:200]}")
         return r.json()
+
+    async def settled(self, *case_ids: str) -> None:
+        """Until the cases' journeys have nothing left to do. An answer leaves work behind it
+        (the projection's activity and the workflow task after it; an opening's first task):
+        timed beside the floor's next call, that work would slow the floor, not the service, and
+        flatter the ratio (1.67× where a quiet floor gives 2.29×, 2026-11-24)."""
+        for case_id in case_ids:
+            handle = self.service.get_workflow_handle(journey_workflow_id(case_id))
+            while True:
+                raw = (await handle.describe()).raw_description
+                if not raw.pending_activities and not raw.HasField("pending_workflow_task"):
+                    break
+                await asyncio.sleep(0.002)
 
 
 @asynccontextmanager
