@@ -31,6 +31,7 @@ from workflows.seat_messages import journey_workflow_id
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_PASSWORD = "bench-admin-password"
+SETTLE_SECONDS = 30  # a journey still busy after this is stuck (an activity failing, say)
 
 
 def free_port() -> int:
@@ -170,11 +171,15 @@ class BenchStack:
         flatter the ratio (1.67× where a quiet floor gives 2.29×, 2026-11-24)."""
         for case_id in case_ids:
             handle = self.service.get_workflow_handle(journey_workflow_id(case_id))
-            while True:
-                raw = (await handle.describe()).raw_description
-                if not raw.pending_activities and not raw.HasField("pending_workflow_task"):
-                    break
-                await asyncio.sleep(0.002)
+            try:
+                async with asyncio.timeout(SETTLE_SECONDS):
+                    while True:
+                        raw = (await handle.describe()).raw_description
+                        if not raw.pending_activities and not raw.HasField("pending_workflow_task"):
+                            break
+                        await asyncio.sleep(0.002)
+            except TimeoutError:
+                raise RuntimeError(f"{handle.id} still had work pending after {SETTLE_SECONDS} s") from None
 
 
 @asynccontextmanager
