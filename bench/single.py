@@ -17,12 +17,14 @@ from bench.measure import pct, timed_ms
 from bench.report import Bound, Figure, Goal
 from bench.stack import BenchStack
 from services.journeys import run_action
+from store.seed import DEMO_USERS
 from tests.stack import today
 from workflows.actions import Action, RecordFollowUp
 from workflows.domain import Actor, Role
 
 ACTION_GOAL = Goal(Bound.RATIO_AT_MOST, 1.2)
 READ_GOAL = Goal(Bound.RATIO_AT_MOST, 1.5)
+CASE_WORKER = "handlaggare"  # a demo user (store/seed.py)
 WARM_UP = 20
 
 
@@ -54,7 +56,7 @@ def behind_http(name: str, service: list[float], http: list[float], bare: list[f
 
 
 async def run(s: BenchStack, samples: int, cases_n: int = 25) -> list[Figure]:
-    headers = await s.headers("handlaggare")
+    headers = await s.headers(CASE_WORKER)
     # Round-robin over a caseload, so each case grows as a real one does (a follow-up a
     # fortnight: a dozen or so over a journey), not one case without end.
     cases = [(await s.open_case())["case_id"] for _ in range(cases_n)]
@@ -70,8 +72,8 @@ async def run(s: BenchStack, samples: int, cases_n: int = 25) -> list[Figure]:
     # The same action asked of the journey straight from here, as the web asks it: what the
     # workflow's side costs, without the web (cases of their own, so each grows as the others).
     direct_cases = [(await s.open_case())["case_id"] for _ in range(cases_n)]
-    actor = Actor("handlaggare", Role.CASE_WORKER, "0581")
-    direct_body = RecordFollowUp(held_on=today(), attendees=["AF"], progress="bench", next_steps="mer")
+    actor = next(Actor(name, Role(role), org) for name, role, org, _ in DEMO_USERS if name == CASE_WORKER)
+    direct_body = RecordFollowUp(**(body | {"held_on": today()}))
 
     def settle(i: int) -> Awaitable[None]:
         return s.settled(case(i), direct_cases[i % cases_n])

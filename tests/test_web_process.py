@@ -13,14 +13,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from temporalio.client import WorkflowHistory
 
 from api.main import create_app
 from services.errors import Unavailable
 from services.history import replay
-from services.history.payloads import decoded
-from services.history.runs import Run
-from tests.recordings import recordings
+from tests.replays import WORKFLOW_ID, continued_an_instant_ago, ended, recorded_run
 from tests.stack import DEMO_PASSWORD, Stack, free_port, recordings_converter, web_process
 from worker.launch import KEEP_ALIVE_SECONDS
 
@@ -71,33 +68,21 @@ async def test_the_replay_process_starts_with_a_replay_and_ends_with_the_web(sta
         assert verified.status_code == 200 and verified.json()["reproduces"] is True
         replaying = children_of(web.pid) - before
         assert replaying, "the replay ran in a process of the web's own"
-    for _ in range(50):
-        if not any(Path(f"/proc/{pid}").exists() for pid in replaying):
-            break
-        await asyncio.sleep(0.1)
-    assert not any(Path(f"/proc/{pid}").exists() for pid in replaying), "the replay process outlived the web"
+    assert all([await ended(pid) for pid in replaying]), "the replay process outlived the web"
 
 
 async def test_the_web_stopping_ends_a_replay_that_does_not_end(stack: Stack, tmp_path: Path) -> None:
     """A run with its start event alone makes the SDK's replayer wait for ever (the routes never
     give it one): without the web's lifespan ending the replay process, the web could not exit."""
-    recorded = WorkflowHistory.from_json("journey-stuck", recordings()[-1].text).events
-    codec = recordings_converter().payload_codec
-    assert codec is not None
-    stuck = Run("stuck", (await decoded(recorded, codec))[:1])
+    stuck = continued_an_instant_ago(await recorded_run("journey-reassign"))
     recipe = replay.ConverterRecipe.of(recordings_converter())
     app = create_app(stack.settings.model_copy(update={"data_dir": tmp_path}), stack.temporal)
     async with app.router.lifespan_context(app):
-        stuck_replay = replay._replays.run(60, replay.failures_in_replay, "journey-stuck", [stuck], recipe)
+        stuck_replay = replay._replays.run(60, replay.failures_in_replay, WORKFLOW_ID, [stuck], recipe)
         replaying = asyncio.create_task(stuck_replay)
         await asyncio.sleep(3)  # spawned, and replaying
         (pid,) = replay._replays.pids()
         assert not replaying.done()
     with pytest.raises(Unavailable):
         await asyncio.wait_for(replaying, 10)
-    for _ in range(50):
-        if not Path(f"/proc/{pid}").exists() or " Z " in Path(f"/proc/{pid}/stat").read_text():
-            break
-        await asyncio.sleep(0.1)
-    else:
-        raise AssertionError("the replay process outlived the web's lifespan")
+    assert await ended(pid), "the replay process outlived the web's lifespan"

@@ -7,36 +7,12 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from temporalio.api.history.v1 import HistoryEvent
-from temporalio.client import WorkflowHistory
 
 from services.errors import Unavailable
 from services.history import replay
-from services.history.payloads import decoded
 from services.history.replay_process import ReplayProcesses
-from services.history.runs import Run
-from tests.recordings import recordings
+from tests.replays import WORKFLOW_ID, continued_an_instant_ago, ended, recorded_run
 from tests.stack import recordings_converter
-
-WORKFLOW_ID = "journey-recorded"
-
-
-async def recorded_run(scenario: str) -> Run:
-    """The scenario's latest recording as a run, payloads decoded as the history service holds them."""
-    recording = [r for r in recordings() if r.scenario == scenario][-1]
-    events = WorkflowHistory.from_json(WORKFLOW_ID, recording.text).events
-    codec = recordings_converter().payload_codec
-    assert codec is not None
-    return Run("first-run", await decoded(events, codec))
-
-
-def continued_an_instant_ago(before: Run) -> Run:
-    """The run that follows `before`, as Temporal holds it before its first workflow task: its
-    start event alone."""
-    start = HistoryEvent()
-    start.CopyFrom(before.events[0])
-    start.event_time.FromDatetime(datetime.now(UTC))
-    return Run("second-run", [start])
 
 
 async def test_a_run_with_its_start_event_alone_reproduces() -> None:
@@ -77,22 +53,6 @@ async def test_a_replay_that_does_not_end_is_ended_with_its_process_at_its_deadl
         processes.shutdown()
 
 
-async def ended(pid: int, seconds: float = 5.0) -> bool:
-    """Whether the process has ended within `seconds` (a kill, or a let-go, takes a moment)."""
-    for _ in range(int(seconds * 10)):
-        if not alive(pid):
-            return True
-        await asyncio.sleep(0.1)
-    return False
-
-
-def alive(pid: int) -> bool:
-    """Whether the process runs (a zombie, ended and not yet reaped, does not)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(") ")[1][0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 async def test_the_replay_process_is_let_go_after_a_quiet_spell() -> None:
