@@ -20,9 +20,10 @@ from pathlib import Path
 from bench import journeys, load, memory, opening, replay, single, worklist
 from bench.floor import floor_running
 from bench.report import Figure, machine, table, write_json
+from bench.server_log import logged_dev_server, server_log_summary
 from bench.stack import BenchStack, bench_stack
 from core.logging import configure_logging
-from tests.stack import dev_server, fresh_postgres_database
+from tests.stack import fresh_postgres_database
 
 Part = Callable[[BenchStack, argparse.Namespace], Awaitable[list[Figure]]]
 PARTS: dict[str, Part] = {
@@ -49,10 +50,11 @@ async def main(args: argparse.Namespace) -> int:
     )
     figures: list[Figure] = []
     started = time.perf_counter()
+    server_log = Path(args.json).with_name("bench-temporal.log")
     database = fresh_postgres_database("samverkan_bench") if args.database == "postgresql" else nullcontext(None)
     with tempfile.TemporaryDirectory(prefix="samverkan-bench-") as tmp, database as url:
         async with (
-            dev_server() as env,
+            logged_dev_server(server_log) as env,
             bench_stack(
                 env,
                 Path(tmp),
@@ -92,6 +94,7 @@ async def main(args: argparse.Namespace) -> int:
     )
     run["seconds"] = round(time.perf_counter() - started)
     write_json(Path(args.json), figures, run)
+    print(server_log_summary(server_log))
     print(f"The run took {run['seconds'] / 60:.1f} minutes.")
     return 0
 

@@ -26,7 +26,7 @@ from store.migrate import upgrade
 from store.seed import DEMO_PASSWORD, seed
 from tests.stack import case_body
 from worker import launch
-from worker.launch import stop_child, wait_for_port
+from worker.launch import child_environment, stop_child, wait_for_port
 from workflows.seat_messages import journey_workflow_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,19 +67,9 @@ TUNING = ("SAMVERKAN_WORKER_", "SAMVERKAN_ACCESS_LOG_")
 
 
 def service_env(settings: Settings, **extra: str) -> dict[str, str]:
-    values = {
-        "DATA_DIR": str(settings.data_dir),
-        "DATABASE_URL": settings.resolved_database_url,
-        "TEMPORAL_ADDRESS": settings.temporal_address or "",
-        "TASK_QUEUE": settings.task_queue,
-        "ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "PAYLOAD_KEY": settings.payload_key or "",
-        "LOG_LEVEL": "warning",
-        "SEED_DEMO": "true",
-    }
-    # The tuning settings pass through, to price them (`SAMVERKAN_ACCESS_LOG_FSYNC=false make bench`).
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMVERKAN_") or k.startswith(TUNING)}
-    return env | {f"SAMVERKAN_{k}": v for k, v in values.items()} | extra
+    """The service's processes' environment. The tuning settings pass through, to price them
+    (`SAMVERKAN_ACCESS_LOG_FSYNC=false make bench`); `extra`: whole names."""
+    return child_environment(settings, {"SEED_DEMO": "true"}, keep=TUNING) | extra
 
 
 @dataclass

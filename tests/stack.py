@@ -33,7 +33,7 @@ from store.db import engine_for, session_scope
 from store.migrate import upgrade
 from store.seed import DEMO_PASSWORD, seed
 from tests import recordings
-from worker.launch import stop_child, temporal_binary, wait_for_port, web_command
+from worker.launch import child_environment, stop_child, temporal_binary, wait_for_port, web_command
 from worker.main import build_worker
 from workflows.calendar import local_today
 from workflows.personal_number import luhn_ok
@@ -204,19 +204,7 @@ async def under_master_key(s: "Stack", history_json: str) -> str:
 def web_process(stack: "Stack", port: int, **settings: str) -> Iterator["subprocess.Popen[bytes]"]:
     """The web app in a process of its own, as `make run` starts it, on the stack's database and
     Temporal; `settings` more of its settings (`ACCESS_LOG_FLUSH_SECONDS="0.2"`)."""
-    s = stack.settings
-    values = {
-        "DATA_DIR": str(s.data_dir),
-        "DATABASE_URL": s.resolved_database_url,
-        "TEMPORAL_ADDRESS": s.temporal_address or "",
-        "TASK_QUEUE": s.task_queue,
-        "TEMPORAL_NAMESPACE": s.temporal_namespace,
-        "ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "PAYLOAD_KEY": s.payload_key or "",
-        "LOG_LEVEL": "warning",
-    } | settings
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMVERKAN_")}
-    env |= {f"SAMVERKAN_{k}": v for k, v in values.items()}
+    env = child_environment(stack.settings, settings)
     args = [*web_command("127.0.0.1", port), "--log-level", "warning"]
     proc = subprocess.Popen(args, env=env, cwd=Path(__file__).resolve().parent.parent)
     try:

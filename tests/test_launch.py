@@ -12,7 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from core.settings import Settings
 from tests.stack import case_body, free_port
+from worker.launch import child_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,3 +95,22 @@ def test_run_prints_urls_stops_cleanly_and_keeps_state(run_env: dict[str, str]) 
             assert after.status_code == 200 and after.json()["phase"] == "exited"
     finally:
         assert stop(proc) == 0
+
+
+def test_a_child_runs_on_the_settings_it_is_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker and the web app a test or the bench starts meet the database, the queue and the
+    keys they were given, not a `SAMVERKAN_*` variable of the shell around them, but for the
+    tuning passed through on purpose."""
+    monkeypatch.setenv("SAMVERKAN_TASK_QUEUE", "the-shells-queue")
+    monkeypatch.setenv("SAMVERKAN_HTTP_PORT", "9999")
+    monkeypatch.setenv("SAMVERKAN_WORKER_MAX_CACHED_WORKFLOWS", "7")
+    given = Settings(  # type: ignore[call-arg]
+        data_dir=tmp_path, task_queue="the-tests-queue", admin_password="pw", payload_key="a2V5", _env_file=None
+    )
+    env = child_environment(given, {"ACCESS_LOG_FSYNC": "false"}, keep=("SAMVERKAN_WORKER_",))
+    monkeypatch.setattr(os, "environ", env)
+    child = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert (child.task_queue, child.resolved_database_url) == ("the-tests-queue", given.resolved_database_url)
+    assert (child.admin_password, child.payload_key, child.access_log_fsync) == ("pw", "a2V5", False)
+    assert child.http_port == 8000
+    assert child.worker_max_cached_workflows == 7

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import structlog
@@ -21,6 +22,7 @@ from worker.orphans import stop_with_parent
 from workflows.effects import SEARCH_ATTRIBUTES
 
 log = structlog.get_logger()
+PREFIX = "SAMVERKAN_"
 SA_TYPES = {"KEYWORD": "Keyword", "KEYWORD_LIST": "KeywordList", "DATETIME": "Datetime", "BOOL": "Bool"}
 
 
@@ -55,6 +57,27 @@ def stop_child(proc: "subprocess.Popen[bytes] | subprocess.Popen[str]", timeout:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def child_environment(
+    settings: Settings, values: Mapping[str, str] | None = None, keep: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """The environment that runs a child process (the worker, the web app) on `settings`'
+    database, Temporal, queue and keys: this process's environment without its own `SAMVERKAN_*`
+    variables (but those beginning with one of `keep`), then those settings and `values` (names
+    without the prefix: `ACCESS_LOG_FLUSH_SECONDS="0.2"`)."""
+    given = {
+        "DATA_DIR": str(settings.data_dir),
+        "DATABASE_URL": settings.resolved_database_url,
+        "TEMPORAL_ADDRESS": settings.temporal_address or "",
+        "TEMPORAL_NAMESPACE": settings.temporal_namespace,
+        "TASK_QUEUE": settings.task_queue,
+        "ADMIN_PASSWORD": settings.admin_password or "",
+        "PAYLOAD_KEY": settings.payload_key or "",
+        "LOG_LEVEL": settings.log_level,
+    } | dict(values or {})
+    env = {k: v for k, v in os.environ.items() if not k.startswith(PREFIX) or (keep and k.startswith(keep))}
+    return env | {f"{PREFIX}{k}": v for k, v in given.items()}
 
 
 def codec_endpoint(settings: Settings) -> str:

@@ -135,6 +135,16 @@ async def test_verify_the_record_and_an_exported_file(audited: Audited, auditor:
     bad = await check(tampered)
     assert bad.status_code == 200 and "Nej: historiken återskapas inte." in text_of(bad.text)
     assert "Filens SHA-256" in text_of(bad.text)
+    # An event taken out: the replay finds it, said in Swedish, the replayer's own words marked English.
+    events = document["runs"][0]["history"]["events"]
+    scheduled = next(i for i, e in enumerate(events) if e["eventType"] == "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED")
+    history = {"events": events[:scheduled] + events[scheduled + 1:]}
+    removed = document | {"runs": [document["runs"][0] | {"history": history}]}
+    bad = await check(removed)
+    said = text_of(bad.text)
+    lead = "Uppspelning med dagens kod : dagens arbetsflödeskod gör inte det som historiken visar att den gjorde."
+    assert lead in said, said
+    assert re.search(r'<span lang="en">[^<]*History is out of order', bad.text), said
     not_json = await auditor.post("/audit/verify", data={"csrf_token": token},
                                   files={"export_file": ("x.json", b"not json", "application/json")})
     assert not_json.status_code == 422 and 'href="#export_file"' in not_json.text
