@@ -5,8 +5,9 @@
   idle meets an open one. At uvicorn's default (5 s) the web closed such a connection just as an
   action was sent on it, and the action was lost to a reset (`make bench ARGS="--only load"`: 1
   to 3 of 600).
-- An auditor's replay runs in a process the web spawns, and which ends with the web, even while
-  a replay in it does not end (the SDK's replayer cannot be cancelled)."""
+- An auditor's replay runs in a process the web spawns when the auditor opens a case's history,
+  and which ends with the web, even while a replay in it does not end (the SDK's replayer cannot
+  be cancelled)."""
 
 import asyncio
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 from api.main import create_app
 from services.errors import Unavailable
 from services.history import replay
+from tests.api.web.town import sign_in
 from tests.replays import WORKFLOW_ID, continued_an_instant_ago, ended, recorded_run
 from tests.stack import DEMO_PASSWORD, Stack, free_port, recordings_converter, web_process
 from worker.launch import KEEP_ALIVE_SECONDS
@@ -56,18 +58,21 @@ def children_of(pid: int) -> set[int]:
     return {int(c) for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()}
 
 
-async def test_the_replay_process_starts_with_a_replay_and_ends_with_the_web(stack: Stack) -> None:
+async def test_the_replay_process_starts_with_the_auditors_page_and_ends_with_the_web(stack: Stack) -> None:
     case_id = (await stack.open_case())["case_id"]
     port = free_port()
     with web_process(stack, port) as web:
         before = children_of(web.pid)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+            await sign_in(http, "granskare", DEMO_PASSWORD)
+            assert (await http.get(f"/cases/{case_id}/history")).status_code == 200
+            replaying = children_of(web.pid) - before
+            assert replaying, "opening the history page started the replay's process"
             login = await http.post("/api/v1/auth/token", data={"username": "granskare", "password": DEMO_PASSWORD})
             headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
             verified = await http.post(f"/api/v1/cases/{case_id}/history/verify", headers=headers)
         assert verified.status_code == 200 and verified.json()["reproduces"] is True
-        replaying = children_of(web.pid) - before
-        assert replaying, "the replay ran in a process of the web's own"
+        assert children_of(web.pid) - before == replaying, "the replay ran in the process the page started"
     assert all([await ended(pid) for pid in replaying]), "the replay process outlived the web"
 
 

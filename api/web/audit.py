@@ -22,7 +22,7 @@ from core.words import N_
 from services.access_log import journaled_entries_in
 from services.history import audit
 from services.history.errors import HistoryNotHeld, InvalidField, NoSuchCase, Undecodable
-from services.history.replay import StateAsOf
+from services.history.replay import StateAsOf, warm_replays
 from services.history.verdict import Verdict
 from store.case_keys import CaseErased
 from store.models import AccessLog, CaseSummary, HistoryExport, Municipality, User
@@ -176,6 +176,7 @@ async def _history_page(
 async def case_history(
     case_id: str, request: Request, pages: PagesDep, user: AuditorPage, session: SessionDep, client: TemporalDep
 ) -> Response:
+    warm_replays()  # the page's "as it was" and "verify" replay the record
     return await _history_page(request, pages, user, session, client, case_id)
 
 
@@ -245,6 +246,7 @@ async def verify_upload(
 
 
 @router.get("/audit/verify")
-def check_form(request: Request, pages: PagesDep, _: AuditorPage) -> Response:
+async def check_form(request: Request, pages: PagesDep, _: AuditorPage) -> Response:
+    warm_replays()  # the file sent is replayed
     return pages.render(request, "history_check.html", errors=FormErrors(), verdict=None, filename="", case_id=None,
                         names={})

@@ -60,6 +60,16 @@ class ConverterRecipe:
         )
 
 
+def _ready() -> None:
+    """Run in a replay process ahead of its first replay: being this module's, it has the
+    process import the workflows and the SDK's replayer, all a replay needs."""
+
+
+def warm_replays() -> None:
+    """An auditor's page that offers a replay: its process is started now, not at the click."""
+    _replays.warm(_ready)
+
+
 def shutdown_replays() -> None:
     """Ends the replay processes (and any replay in them): the web process is stopping."""
     _replays.shutdown()

@@ -5,8 +5,10 @@ the web's CPU (and its GIL) from the case workers' requests meanwhile. Here a re
 not ended at its deadline is ended with its process, and the next replay gets a new one.
 
 The process is spawned (not forked: the web process holds the Temporal runtime's threads and an
-event loop) when a replay asks, kept for the next, and let go after a quiet spell: it holds the
-workflows' code and the SDK (about 120 MiB), and auditors ask seldom. Spawned, it imports the
+event loop) when an auditor's page is about to need it (`warm`: spawning and importing the
+workflows' code takes 1–3 s, which the auditor would otherwise wait at the first replay) or when
+a replay asks, kept for the next, and let go after a quiet spell: it holds the workflows' code
+and the SDK (about 120 MiB), and auditors ask seldom. Spawned, it imports the
 web process's main module again, as `multiprocessing` does: a script that starts the service
 must start it under `if __name__ == "__main__"` (`python -m uvicorn`, uvicorn's own script and
 pytest do)."""
@@ -14,7 +16,7 @@ pytest do)."""
 import asyncio
 import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import ParamSpec, TypeVar
 
@@ -33,6 +35,11 @@ REPLAY_PROCESSES = 1
 REPLAY_IDLE = 600.0
 
 
+def _warmed(warming: Future[object]) -> None:
+    if not warming.cancelled() and (failure := warming.exception()) is not None:
+        log.warning("replay_warm_failed", error=type(failure).__name__)
+
+
 class ReplayProcesses:
     def __init__(self, processes: int = REPLAY_PROCESSES, idle: float = REPLAY_IDLE) -> None:
         self._processes = processes
@@ -42,10 +49,23 @@ class ReplayProcesses:
         self._last_ended = 0.0
 
     def _current(self) -> ProcessPoolExecutor:
+        if self._pool is not None and self._pool._broken:  # its process ended between replays
+            self._end(self._pool)
         if self._pool is None:
             spawn = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(max_workers=self._processes, mp_context=spawn)
         return self._pool
+
+    def warm(self, ready: Callable[[], object]) -> None:
+        """Spawns the process now, if there is none, and has it run `ready` (a function of the
+        module the replays' functions live in, so that it imports what they need): the next
+        replay finds it ready. Let go after a quiet spell like a replay's."""
+        if self._pool is not None:
+            return
+        pool = self._current()
+        warming = pool.submit(ready)
+        warming.add_done_callback(_warmed)
+        self._plan_let_go(pool)
 
     async def run(self, deadline: float, replay: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """`replay(*args)`'s result from a replay process, or Unavailable (503: ask again) once
@@ -64,9 +84,12 @@ class ReplayProcesses:
             raise Unavailable("the replay's process ended before the replay did") from None
         finally:
             self._running -= 1
-            loop = asyncio.get_running_loop()
-            self._last_ended = loop.time()
-            loop.call_later(self._idle, self._let_go_if_idle, pool)
+            self._plan_let_go(pool)
+
+    def _plan_let_go(self, pool: ProcessPoolExecutor) -> None:
+        loop = asyncio.get_running_loop()
+        self._last_ended = loop.time()
+        loop.call_later(self._idle, self._let_go_if_idle, pool)
 
     def _let_go_if_idle(self, pool: ProcessPoolExecutor) -> None:
         # Each replay plans a look when it ends; only the look of the last one finds the quiet.

@@ -4,6 +4,8 @@ not end is answered with 503 at its deadline, and ended with its process. Pure: 
 histories, no server."""
 
 import asyncio
+import os
+import signal
 from datetime import UTC, datetime
 
 import pytest
@@ -67,5 +69,27 @@ async def test_the_replay_process_is_let_go_after_a_quiet_spell() -> None:
         await asyncio.sleep(0.7)  # a second after the first replay, not after the second
         assert processes.pids() == [pid]
         assert await ended(pid) and processes.pids() == []
+    finally:
+        processes.shutdown()
+
+
+async def test_a_warmed_process_serves_the_next_replay_and_one_ended_since_is_replaced() -> None:
+    """An auditor's page starts the process before the first replay asks (spawning it takes
+    1–3 s): the replay then runs in it. A process that ended between two replays (killed, out of
+    memory) is replaced at the next replay, which answers, not 503."""
+    first = await recorded_run("journey-reassign")
+    recipe = replay.ConverterRecipe.of(recordings_converter())
+    processes = ReplayProcesses(processes=1)
+    try:
+        processes.warm(os.getpid)
+        (pid,) = processes.pids()
+        processes.warm(os.getpid)  # warm already: no second process
+        assert await processes.run(60, replay.failures_in_replay, WORKFLOW_ID, [first], recipe) == {}
+        assert processes.pids() == [pid]
+        os.kill(pid, signal.SIGKILL)
+        assert await ended(pid)
+        await asyncio.sleep(1)  # the pool's own thread notices
+        assert await processes.run(60, replay.failures_in_replay, WORKFLOW_ID, [first], recipe) == {}
+        assert processes.pids() not in ([], [pid])
     finally:
         processes.shutdown()
