@@ -9,9 +9,9 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
-import httpx
 from temporalio.client import WorkflowHandle
 
+from bench.client import Answer
 from bench.floor import FLOOR_QUEUE, BareCounter
 from bench.measure import pct, timed_ms
 from bench.report import Bound, Figure, Goal
@@ -138,5 +138,5 @@ async def alternate(
     return times
 
 
-async def ok(request: Awaitable[httpx.Response]) -> None:
+async def ok(request: Awaitable[Answer]) -> None:
     (await request).raise_for_status()

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from bench import client
+from bench.client import Http
 from core.settings import Settings
 from services.temporal import connect
 from store.db import session_scope
@@ -109,7 +110,7 @@ def prepare_database(settings: Settings) -> None:
         seed(session, settings)
 
 
-async def login(http: httpx.AsyncClient, username: str) -> str:
+async def login(http: Http, username: str) -> str:
     """A bearer token for a demo user (or the admin)."""
     password = ADMIN_PASSWORD if username == "admin" else DEMO_PASSWORD
     r = await http.post("/api/v1/auth/token", data={"username": username, "password": password})
@@ -123,8 +124,8 @@ class BenchStack:
     settings: Settings
     service: Client  # the service's data converter: encrypted payloads
     bare: Client
-    http: httpx.AsyncClient
-    http_floor: httpx.AsyncClient  # bare Temporal behind HTTP (bench/http_floor.py)
+    http: Http
+    http_floor: Http  # bare Temporal behind HTTP (bench/http_floor.py)
     processes: Processes
     worker: subprocess.Popen[bytes]
     web: subprocess.Popen[bytes]
@@ -148,7 +149,7 @@ class BenchStack:
         url = f"/api/v1/cases/{case_id}/actions/{action}"
         try:
             r = await self.http.post(url, json=body, headers=await self.headers(username))
-        except httpx.HTTPError as exc:  # the connection failed: say in which step
+        except client.Error as exc:  # the connection failed: say in which step
             raise RuntimeError(f"{action}: {type(exc).__name__} {exc}") from exc
         if r.status_code != 200:
             raise RuntimeError(f"{action}: {r.status_code} {r.text[:200]}")
@@ -197,11 +198,7 @@ async def bench_stack(
         processes.start(web_command(floor_port, app="bench.http_floor:app", factory=False), floor_env)
         wait_for_port(port)
         wait_for_port(floor_port)
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-        async with (
-            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits) as http,
-            httpx.AsyncClient(base_url=f"http://127.0.0.1:{floor_port}", timeout=60, limits=limits) as http_floor,
-        ):
+        async with Http(f"http://127.0.0.1:{port}") as http, Http(f"http://127.0.0.1:{floor_port}") as http_floor:
             service = await connect(settings)
             yield BenchStack(
                 address, settings, service, env.client, http, http_floor, processes, worker, web, worker_args

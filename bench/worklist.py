@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import insert, text
 
+from bench.client import Http
 from bench.measure import pct, timed_ms
 from bench.report import Bound, Figure, Goal
 from bench.stack import BenchStack, free_port, login, prepare_database, service_env, web_command
@@ -75,14 +75,14 @@ def fill(url: str, n: int) -> None:
 
 
 @asynccontextmanager
-async def web_on(s: BenchStack, url: str, data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def web_on(s: BenchStack, url: str, data_dir: Path) -> AsyncIterator[Http]:
     settings = s.settings.model_copy(update={"database_url": url, "data_dir": data_dir})
     prepare_database(settings)
     port = free_port()
     web = s.processes.start(web_command(port), service_env(settings))
     try:
         wait_for_port(port)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+        async with Http(f"http://127.0.0.1:{port}") as http:
             yield http
     finally:
         s.processes.stop(web)
