@@ -1,12 +1,10 @@
 """The web app wrapped so each request is profiled with pyinstrument (wall clock, awaits
 included) and the profiles of one route are combined: `bench.profile` serves this."""
 
-import asyncio
 import os
 import re
 from collections import Counter
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from pyinstrument import Profiler
@@ -14,21 +12,10 @@ from pyinstrument.renderers import ConsoleRenderer
 from pyinstrument.session import Session
 
 from api.main import app_from_env
-from services import journeys
 
 ID = re.compile(r"/[0-9a-f]{16}(?=/|$)")
 DUMP = "/__profile__/dump"
 COUNTS: Counter[str] = Counter()
-
-
-async def _counted_sleep(delay: float) -> None:
-    COUNTS[f"asyncio.sleep({delay:g}) in api/journeys.py"] += 1
-    await asyncio.sleep(delay)
-
-
-# How often the opening route's polling loop really sleeps: only its module's view of asyncio
-# is replaced, in this profiling process; the service's code is unchanged.
-journeys.asyncio = SimpleNamespace(sleep=_counted_sleep)  # type: ignore[assignment]
 
 
 class ProfiledRoutes:
