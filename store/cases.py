@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
@@ -49,15 +50,19 @@ def reserve_case(session: Session, keys: CaseKeys, *, person: str, values: dict[
     keys.committed(session)
 
 
+# Built once: every read of a case asks it (see `live_user`).
+_SUMMARY_AND_ERASURE = (
+    select(CaseSummary, CaseKey.erased_at)
+    .outerjoin(CaseKey, col(CaseKey.case_id) == CaseSummary.case_id)
+    .where(CaseSummary.case_id == bindparam("case_id"))
+    .options(defer(CaseSummary.view))  # type: ignore[arg-type]
+)
+
+
 def summary_and_erasure(session: Session, case_id: str) -> tuple[CaseSummary | None, datetime | None]:
     """The case's summary (with its sealed view, without the old clear one) and when its data
     key was destroyed (None while it lives), in one query: every read of a case asks both."""
-    row = session.exec(
-        select(CaseSummary, CaseKey.erased_at)
-        .outerjoin(CaseKey, col(CaseKey.case_id) == CaseSummary.case_id)
-        .where(CaseSummary.case_id == case_id)
-        .options(defer(CaseSummary.view))  # type: ignore[arg-type]
-    ).first()
+    row = session.exec(_SUMMARY_AND_ERASURE, params={"case_id": case_id}).first()
     return (None, None) if row is None else (row[0], row[1])
 
 

@@ -128,6 +128,17 @@ async def test_tokens_name_this_service_and_this_api_and_each_has_an_id(stack: S
     assert await me(stack, jwt.encode(good, "another-secret-of-at-least-32-bytes!", algorithm="HS256")) == 401
 
 
+async def test_a_token_checked_while_it_lived_is_refused_once_it_ends(stack: Stack) -> None:
+    """A token's signature is checked once per process; its end, at every request."""
+    ends = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
+    claims = {"sub": "chef", "iat": ends - timedelta(minutes=5), "exp": ends, "iss": "samverkan",
+              "aud": "samverkan-api", "jti": "a-short-lived-token"}
+    token = jwt.encode(claims, jwt_secret(stack.settings), algorithm="HS256")
+    assert await me(stack, token) == 200
+    await asyncio.sleep((ends - datetime.now(UTC)).total_seconds() + 0.1)
+    assert await me(stack, token) == 401
+
+
 async def me(stack: Stack, token: str) -> int:
     return (await stack.api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})).status_code
 
