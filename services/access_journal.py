@@ -133,7 +133,7 @@ class AccessJournal:
 
 def _write(path: Path, database_url: str) -> int:
     """One journal file into the database, once (its name is the batch's id), then deleted."""
-    entries = [AccessLog(**_parsed(json.loads(line))) for line in path.read_text().splitlines() if line.strip()]
+    entries = [_parsed(json.loads(line)) for line in path.read_text().splitlines() if line.strip()]
     with session_scope(database_url) as session:
         write_batch(session, path.stem, entries)
     path.unlink()

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints, TypeAdapter, ValidationInfo, field_validator
-from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 from temporalio.client import Client
 from temporalio.service import RPCError
@@ -32,6 +31,7 @@ from store.cases import (
     open_case_of,
     person_key,
     reserve_case,
+    summary_alone,
     summary_and_erasure,
     unstarted_reservation,
 )
@@ -150,9 +150,7 @@ def responsible_for(session: Session, user: User, requested: str | None, municip
 def case_in_scope(session: Session, user: User, case_id: str, *, to_act: bool = False) -> CaseSummary:
     """The case's summary, to read (or `to_act` on); NotFound also when it exists outside the
     user's scope (services/scope.py), so existence does not leak."""
-    # The stored view is loaded only if asked for: scope needs the municipality alone.
-    summary = session.get(CaseSummary, case_id, options=[defer(CaseSummary.view), defer(CaseSummary.sealed_view)])  # type: ignore[arg-type]
-    return _in_scope(session, user, summary, to_act=to_act)
+    return _in_scope(session, user, summary_alone(session, case_id), to_act=to_act)
 
 
 def case_to_read(session: Session, user: User, case_id: str) -> tuple[CaseSummary, datetime | None]:

@@ -3,8 +3,9 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, insert, or_
 from sqlmodel import Session, col, func, select
 
 from store.models import AccessLog, AccessLogBatch
@@ -20,13 +21,16 @@ def write_entries(session: Session, entries: Sequence[AccessLog]) -> None:
     session.commit()
 
 
-def write_batch(session: Session, batch_id: str, entries: Sequence[AccessLog]) -> bool:
-    """Write a journal's batch once: its id goes in with its entries, in one transaction, so a
-    batch written before a crash and offered again is skipped. True when written now."""
+def write_batch(session: Session, batch_id: str, entries: Sequence[dict[str, Any]]) -> bool:
+    """Write a journal's batch once: its id goes in with its entries (each an `AccessLog`'s
+    columns), in one transaction, so a batch written before a crash and offered again is skipped.
+    True when written now. One multi-row insert, not an object per entry: each web process moves
+    its batch five times a second, beside the requests it serves."""
     if session.get(AccessLogBatch, batch_id) is not None:
         return False
     session.add(AccessLogBatch(batch_id=batch_id, entries=len(entries), written_at=datetime.now(UTC)))
-    session.add_all(entries)
+    if entries:
+        session.execute(insert(AccessLog), list(entries))
     session.commit()
     return True
 

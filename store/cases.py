@@ -66,6 +66,19 @@ def summary_and_erasure(session: Session, case_id: str) -> tuple[CaseSummary | N
     return (None, None) if row is None else (row[0], row[1])
 
 
+_SUMMARY_ALONE = (
+    select(CaseSummary)
+    .where(CaseSummary.case_id == bindparam("case_id"))
+    .options(defer(CaseSummary.view), defer(CaseSummary.sealed_view))  # type: ignore[arg-type]
+)
+
+
+def summary_alone(session: Session, case_id: str) -> CaseSummary | None:
+    """The case's summary without its stored views (scope needs the municipality alone): every
+    action asks it (a statement built once, see `summary_and_erasure`)."""
+    return session.exec(_SUMMARY_ALONE, params={"case_id": case_id}).first()
+
+
 def open_case_of(session: Session, person: str) -> CaseSummary | None:
     """The person's open case, if any (its summary without the stored view)."""
     claim = session.get(OpenPerson, person)
