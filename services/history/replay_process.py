@@ -62,8 +62,13 @@ class ReplayProcesses:
         replay finds it ready. Let go after a quiet spell like a replay's."""
         if self._pool is not None:
             return
-        pool = self._current()
-        warming = pool.submit(ready)
+        try:
+            pool = self._current()
+            warming = pool.submit(ready)
+        except Exception as failure:  # noqa: BLE001 - a courtesy: the page is served all the same, a replay asks again
+            log.warning("replay_warm_failed", error=type(failure).__name__)
+            self.shutdown()
+            return
         warming.add_done_callback(_warmed)
         self._plan_let_go(pool)
 

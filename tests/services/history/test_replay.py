@@ -9,6 +9,7 @@ import signal
 from datetime import UTC, datetime
 
 import pytest
+from structlog.testing import capture_logs
 
 from services.errors import Unavailable
 from services.history import replay
@@ -93,3 +94,13 @@ async def test_a_warmed_process_serves_the_next_replay_and_one_ended_since_is_re
         assert processes.pids() not in ([], [pid])
     finally:
         processes.shutdown()
+
+
+async def test_a_replay_process_that_cannot_start_does_not_fail_the_page() -> None:
+    """Warming is a courtesy: when the process cannot be made (here: a pool of no process), the
+    auditor's page is served all the same, and the failure is logged."""
+    processes = ReplayProcesses(processes=0)
+    with capture_logs() as logs:
+        processes.warm(os.getpid)
+    assert processes.pids() == []
+    assert [e["error"] for e in logs if e["event"] == "replay_warm_failed"] == ["ValueError"]
