@@ -1,7 +1,7 @@
 """`make bench`: every figure of issue 12 in one run on one Temporal dev server, each against
 the engine's floor (a bare workflow, unsandboxed worker in this process), with its goal.
 
-    make bench                                  # everything (~15 minutes on 2 cores, 10 000 live journeys)
+    make bench                                  # everything (8–15 minutes on 2 cores, 10 000 live journeys)
     make bench ARGS="--only single,opening"     # some parts
     make bench ARGS="--quick"                   # smaller samples, for trying the bench itself
     .venv/bin/python -m bench --help
