@@ -49,5 +49,5 @@ async def logged_dev_server(path: Path) -> AsyncIterator[WorkflowEnvironment]:
 
 def server_log_summary(path: Path) -> str:
     lines = path.read_text(errors="replace").splitlines() if path.exists() else []
-    errors = sum(1 for line in lines if re.search(r"\bERROR\b|level=error", line, re.IGNORECASE))
+    errors = sum(1 for line in lines if re.search(r"\blevel=error\b", line, re.IGNORECASE))
     return f"Temporal's dev server logged {len(lines)} lines, {errors} of them errors, in {path}."

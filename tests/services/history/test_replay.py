@@ -56,8 +56,6 @@ async def test_a_replay_that_does_not_end_is_ended_with_its_process_at_its_deadl
         processes.shutdown()
 
 
-
-
 async def test_the_replay_process_is_let_go_after_a_quiet_spell() -> None:
     first = await recorded_run("journey-reassign")
     recipe = replay.ConverterRecipe.of(recordings_converter())
