@@ -10,7 +10,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from temporalio import workflow
@@ -148,10 +148,20 @@ class StateAsOf:
 
 
 def _events_until(run: Run, at: datetime) -> list[Any]:
-    """The run's events up to the first workflow task scheduled after `at`: every task the
-    case had begun by then, each with what it did. The first task is always kept."""
+    """The run's events up to the first workflow task not completed by `at`: every task whose
+    change the case had recorded by then, each with what it did. The first task is always kept.
+
+    A task's completion, not its scheduling, is when its change happened: a task scheduled
+    before `at` (an activity of the last action done, say) may be handed an action that came
+    after `at`, and what it decided was recorded only when it completed."""
+    completed = {
+        e.workflow_task_completed_event_attributes.scheduled_event_id: event_time(e)
+        for e in run.events
+        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+    }
     tasks = [i for i, e in enumerate(run.events) if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED]
-    later = [i for i in tasks[1:] if event_time(run.events[i]) > at]
+    # A task that failed, timed out or is still running changed nothing: it is not kept either.
+    later = [i for i in tasks[1:] if completed.get(run.events[i].event_id, datetime.max.replace(tzinfo=UTC)) > at]
     return run.events[: later[0]] if later else run.events
 
 

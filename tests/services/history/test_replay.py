@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 
 import pytest
 from structlog.testing import capture_logs
+from temporalio.api.enums.v1 import EventType
 
 from services.errors import Unavailable
 from services.history import replay
 from services.history.replay_process import ReplayProcesses
+from services.history.runs import event_time
 from tests.replays import WORKFLOW_ID, continued_an_instant_ago, ended, recorded_run
 from tests.stack import recordings_converter
 
@@ -33,7 +35,8 @@ async def test_the_state_before_a_new_runs_first_task_is_where_the_run_before_en
     now = await replay.state_at(WORKFLOW_ID, [first, second], datetime.now(UTC), recordings_converter())
     assert then is not None and now is not None
     assert now.run_id == "first-run" and now.state.responsible_worker == then.state.responsible_worker
-    assert now.last_event_id == first.events[-1].event_id
+    # Where the run before ended: its last completed task (its recording ends in one not completed).
+    assert now.last_event_id == then.last_event_id < first.events[-1].event_id
 
 
 async def test_a_replay_that_does_not_end_is_ended_with_its_process_at_its_deadline() -> None:
@@ -102,3 +105,24 @@ async def test_a_replay_process_that_cannot_start_does_not_fail_the_page() -> No
         processes.warm(os.getpid)
     assert processes.pids() == []
     assert [e["error"] for e in logs if e["event"] == "replay_warm_failed"] == ["ValueError"]
+
+
+async def test_the_state_at_a_moment_leaves_out_a_task_that_completed_after_it() -> None:
+    """A workflow task scheduled before the moment (by the last action's projection, say) can be
+    handed an action that came after it: its change counts from its completion."""
+    run = await recorded_run("journey-straight-through")
+    events = run.events
+    update = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+    updates = [i for i, e in enumerate(events) if e.event_type == update]
+    accepted = updates[1]  # an action after the first
+    completed = max(i for i in range(accepted) if events[i].event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+    scheduled = events[completed].workflow_task_completed_event_attributes.scheduled_event_id
+    task_scheduled_at = event_time(next(e for e in events if e.event_id == scheduled))
+    assert event_time(events[completed]) > task_scheduled_at  # the recording has the two apart
+
+    converter = recordings_converter()
+    before = await replay.state_at(WORKFLOW_ID, [run], task_scheduled_at, converter)
+    after = await replay.state_at(WORKFLOW_ID, [run], event_time(events[completed]), converter)
+    assert before is not None and after is not None
+    assert before.last_event_id < scheduled <= after.last_event_id
+    assert before.state.version < after.state.version  # the action's change, then and not before
