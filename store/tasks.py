@@ -2,7 +2,8 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, or_, true
+import sqlalchemy as sa
+from sqlalchemy import ColumnElement, bindparam, insert, or_, true, update
 from sqlmodel import Session, col, select
 
 from store.models import CaseSummary, Task, Track
@@ -10,34 +11,50 @@ from store.users import users_with_role
 from workflows.domain import AF, Audience, Role, TaskStatus
 from workflows.effects import TaskSpec
 
+# Built once: the projection asks them at every change of every case. Only the columns a
+# change compares are read; a task's row changes only when one of them does.
+_TASKS = Task.__table__  # type: ignore[attr-defined]
+_TASKS_OF_CASE = sa.select(
+    _TASKS.c.id, _TASKS.c.key, _TASKS.c.status, _TASKS.c.assignee, _TASKS.c.due_at, _TASKS.c.overdue, _TASKS.c.closed_at
+).where(_TASKS.c.case_id == bindparam("case_id"))
+_CHANGE_TASK = update(_TASKS).where(_TASKS.c.id == bindparam("b_id"))  # the columns: the parameters'
+_NEW_TASK = insert(_TASKS)
+
 
 def sync_case_tasks(
     session: Session, *, case_id: str, municipality: str, responsible_worker: str, open_tasks: list[TaskSpec]
 ) -> None:
     """Make the case's open tasks in the database exactly `open_tasks`; close the rest."""
     now = datetime.now(UTC)
+    db = session.connection()
     wanted = {t.key: t for t in open_tasks}
-    stored = {t.key: t for t in session.exec(select(Task).where(Task.case_id == case_id))}
-    for key, task in stored.items():
-        if task.status == TaskStatus.OPEN and key not in wanted:
-            task.status, task.closed_at = TaskStatus.DONE, now
-            session.add(task)
+    stored = {row.key: row for row in db.execute(_TASKS_OF_CASE, {"case_id": case_id})}
+    for key, row in stored.items():
+        if row.status == TaskStatus.OPEN and key not in wanted:
+            db.execute(_CHANGE_TASK, {"b_id": row.id, "status": TaskStatus.DONE, "closed_at": now})
     for key, spec in wanted.items():
-        task = stored.get(key) or Task(
-            key=key,
-            case_id=case_id,
-            created_at=now,
-            kind=spec.kind,
-            about=spec.about,
-            audience=spec.audience,
-            municipality=municipality,
-            due_at=spec.due_at,
-        )
-        task.assignee = assignee_for(
+        assignee = assignee_for(
             session, spec.audience, municipality, responsible_worker, about=spec.about, organisation=spec.organisation
         )
-        task.due_at, task.overdue, task.status, task.closed_at = spec.due_at, spec.overdue, TaskStatus.OPEN, None
-        session.add(task)
+        task = {"assignee": assignee, "due_at": spec.due_at, "overdue": spec.overdue, "status": TaskStatus.OPEN}
+        known = stored.get(key)
+        if known is None:
+            db.execute(
+                _NEW_TASK,
+                task
+                | {
+                    "key": key,
+                    "case_id": case_id,
+                    "created_at": now,
+                    "kind": spec.kind,
+                    "about": spec.about,
+                    "audience": spec.audience,
+                    "municipality": municipality,
+                    "closed_at": None,
+                },
+            )
+        elif (known.assignee, known.due_at, known.overdue, known.status, known.closed_at) != (*task.values(), None):
+            db.execute(_CHANGE_TASK, task | {"b_id": known.id, "closed_at": None})
 
 
 def assignee_for(

@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from core.secrets import key_ring
 from core.settings import Settings
 from store.case_keys import CaseKeys, case_keys_for
 from store.cases import CaseFilter, PersonHasOpenCase, apply_summary, list_cases, reserve_case
-from store.db import session_scope
+from store.db import engine_for, session_scope
 from store.migrate import upgrade
 from store.models import CaseSummary
 from store.policies import policy_for
@@ -75,6 +76,36 @@ def test_a_late_write_never_moves_a_case_backwards(db_url: str, keys: CaseKeys) 
     with session_scope(db_url) as s:
         row = s.get(CaseSummary, cid)
         assert row is not None and (row.version, row.phase) == (5, "exited")
+
+
+def test_a_write_that_raced_a_newer_one_never_moves_a_case_backwards(db_url: str, keys: CaseKeys) -> None:
+    """Two projections of one case at once: the older one read version 5, then the newer one
+    wrote 7 before the older one's write reached the database."""
+    cid = secrets.token_hex(8)
+    with session_scope(db_url) as s:
+        assert apply_summary(s, keys, summary(cid, 5, phase="introduction"))
+        s.commit()
+
+    raced: list[int] = []
+
+    def newer_first(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if not raced and statement.lstrip().upper().startswith("UPDATE CASE_SUMMARY"):
+            raced.append(7)
+            with session_scope(db_url) as other:
+                assert apply_summary(other, keys, summary(cid, 7, phase="exited"))
+                other.commit()
+
+    event.listen(engine_for(db_url), "before_cursor_execute", newer_first)
+    try:
+        with session_scope(db_url) as s:
+            assert not apply_summary(s, keys, summary(cid, 6, phase="preparatory"))
+            s.commit()
+    finally:
+        event.remove(engine_for(db_url), "before_cursor_execute", newer_first)
+    assert raced == [7]
+    with session_scope(db_url) as s:
+        row = s.get(CaseSummary, cid)
+        assert row is not None and (row.version, row.phase) == (7, "exited")
 
 
 def test_one_open_case_per_person(db_url: str, keys: CaseKeys) -> None:
