@@ -2,7 +2,7 @@
 
 Each path (opening, read, action) runs one request at a time on a stack of its own processes:
 the web app profiled per request with pyinstrument (wall clock, awaits included, so waiting
-on Temporal or a 50 ms sleep shows as such) and the worker sampled by py-spy (CPU). Then the
+on Temporal or a 50 ms sleep shows as such) and the worker sampled by py-spy (the thread holding the GIL). Then the
 same paths under load (10 openings, 50 actions in flight) with py-spy on both processes.
 Reports go to var/profile/; bench/PROFILE.md reads them."""
 
@@ -15,8 +15,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import httpx
-
+from bench.client import Http
 from bench.measure import in_flight
 from bench.single import follow_up
 from bench.spy import summary
@@ -40,7 +39,11 @@ CASES = 25  # reads and actions go round-robin over them, as in the bench
 
 
 def under_py_spy(name: str, args: list[str]) -> list[str]:
-    return [PY_SPY, "record", "--rate", "100", "--format", "raw", "--output", str(OUT / f"{name}.raw"), "--", *args]
+    # Only stacks holding the GIL: py-spy counts a thread blocked in C with the GIL released as
+    # active, so SQLite's busy wait for its write lock (a sleep inside `cursor.execute`) read as
+    # 46% of the worker's CPU under load, where the thread slept.
+    raw = str(OUT / f"{name}.raw")
+    return [PY_SPY, "record", "--gil", "--rate", "100", "--format", "raw", "--output", raw, "--", *args]
 
 
 def stop_spied(processes: Processes, spy: "object") -> None:
@@ -52,27 +55,27 @@ def stop_spied(processes: Processes, spy: "object") -> None:
     processes.stop(spy)  # type: ignore[arg-type]
 
 
-Drive = Callable[[httpx.AsyncClient, dict[str, str], list[str]], Awaitable[None]]
+Drive = Callable[[Http, dict[str, str], list[str]], Awaitable[None]]
 
 
-async def drive_open(http: httpx.AsyncClient, h: dict[str, str], cases: list[str]) -> None:
+async def drive_open(http: Http, h: dict[str, str], cases: list[str]) -> None:
     for _ in range(60):
         (await http.post("/api/v1/cases", json=case_body(), headers=h)).raise_for_status()
 
 
-async def drive_read(http: httpx.AsyncClient, h: dict[str, str], cases: list[str]) -> None:
+async def drive_read(http: Http, h: dict[str, str], cases: list[str]) -> None:
     for i in range(300):
         (await http.get(f"/api/v1/cases/{cases[i % len(cases)]}", headers=h)).raise_for_status()
 
 
-async def drive_action(http: httpx.AsyncClient, h: dict[str, str], cases: list[str]) -> None:
+async def drive_action(http: Http, h: dict[str, str], cases: list[str]) -> None:
     body = follow_up()
     for i in range(300):
         url = f"/api/v1/cases/{cases[i % len(cases)]}/actions/record-follow-up"
         (await http.post(url, json=body, headers=h)).raise_for_status()
 
 
-async def drive_load(http: httpx.AsyncClient, h: dict[str, str], cases: list[str]) -> None:
+async def drive_load(http: Http, h: dict[str, str], cases: list[str]) -> None:
     body = follow_up()
 
     async def open_one(_: int) -> None:
@@ -103,7 +106,7 @@ async def set_up(env: dict[str, str]) -> list[str]:
         processes.start([sys.executable, "-m", "worker"], env)
         processes.start(web_command(port), env)
         wait_for_port(port)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+        async with Http(f"http://127.0.0.1:{port}") as http:
             h = {"Authorization": f"Bearer {await login(http, 'handlaggare')}"}
             cases = []
             for _ in range(CASES):
@@ -128,8 +131,7 @@ async def profile_path(address: str, data_dir: Path, name: str) -> None:
         web_args = web_command(port, "bench.profiled_app:app")
         web = processes.start(web_args if per_request else under_py_spy(f"web-{name}", web_args), env)
         wait_for_port(port)
-        limits = httpx.Limits(max_connections=100)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits) as http:
+        async with Http(f"http://127.0.0.1:{port}") as http:
             h = {"Authorization": f"Bearer {await login(http, 'handlaggare')}"}
             # The web process's first requests (imports, pools) are not the path.
             for case_id in cases[:3]:

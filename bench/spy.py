@@ -1,4 +1,5 @@
-"""py-spy's raw (collapsed) stacks summed per function: where a process spends its CPU."""
+"""py-spy's raw (collapsed) stacks summed per function: where a process spends its CPU (the
+profiles sample only the thread holding the GIL: Python's own work, not the waits in C)."""
 
 import re
 from collections import Counter
@@ -48,7 +49,7 @@ def summary(raw: Path, top: int = 45) -> str:
         own[frames[-1]] += n
     if not total:
         return f"{raw.name}: no samples\n"
-    out = [f"{raw.name}: {total} samples of CPU (start-up and waiting threads left out)"]
+    out = [f"{raw.name}: {total} samples holding the GIL (start-up and waiting threads left out)"]
     if inclusive[NEW_INSTANCE]:
         out.append(
             f"making workflow instances (new cases, cache misses): {100 * inclusive[NEW_INSTANCE] / total:.1f} %"
