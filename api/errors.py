@@ -25,7 +25,7 @@ from services.errors import (
 
 def field_errors_body(errors: list[FieldError]) -> list[dict[str, Any]]:
     """The 422 body: FastAPI's own shape, so a validation error and a service's read alike."""
-    return [{"loc": ["body", e.field], "msg": e.message, "type": e.kind, **e.extra} for e in errors]
+    return [{"loc": [e.where, e.field], "msg": e.message, "type": e.kind, **e.extra} for e in errors]
 
 
 # What pydantic's errors carry beside the field and the message: `input` is the value sent (for a

@@ -53,6 +53,7 @@ class FieldError:
     message: str
     kind: str = "value_error"
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+    where: str = "body"  # or "query": where the field was sent
 
 
 class InvalidFields(DomainError):

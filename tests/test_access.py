@@ -79,6 +79,11 @@ async def test_admin_creates_users_and_municipalities(stack: Stack) -> None:
     )
     assert bad.status_code == 422
     assert {e["loc"][-1] for e in bad.json()["detail"]} >= {"role"}
+    elsewhere = user | {"username": "x3", "organisation": "9998"}
+    nowhere = await stack.api.post("/api/v1/users", json=elsewhere, headers=admin)
+    assert nowhere.status_code == 422 and nowhere.json()["detail"] == [
+        {"loc": ["body", "organisation"], "msg": "unknown organisation", "type": "value_error"}
+    ]
     r = await stack.api.get("/api/v1/me", headers=await stack.headers("ny.handlaggare", "langt-losenord-1"))
     assert r.json()["organisation"] == "0180" and r.json()["role"] == "case_worker"
     munis = await stack.get("handlaggare", "/api/v1/municipalities")
@@ -91,6 +96,10 @@ async def test_policies_are_iso_durations_and_cases_keep_theirs(stack: Stack) ->
     assert r.status_code == 200 and r.json()["introduction"] == "P21D"
     bad = await stack.api.put("/api/v1/policies/0880", json={"introduction": "two weeks"}, headers=admin)
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "introduction"
+    none = await stack.api.put("/api/v1/policies/0880", json={"introduction": "P0D"}, headers=admin)
+    assert none.status_code == 422 and none.json()["detail"] == [
+        {"loc": ["body", "introduction"], "msg": "must be a positive duration", "type": "value_error"}
+    ]
     assert (
         await stack.api.put("/api/v1/policies/0880", json={}, headers=await stack.headers("handlaggare"))
     ).status_code == 403

@@ -8,6 +8,7 @@ from pydantic import BaseModel, EmailStr, Field, StringConstraints, field_valida
 from sqlmodel import select
 
 from api.deps import Admin, CurrentUser, SessionDep, SettingsDep, TemporalDep
+from services.errors import FieldError, InvalidFields
 from services.rebuild import journeys_on, rebuild
 from services.temporal import keys_of
 from store.models import Municipality
@@ -87,9 +88,7 @@ def _known_organisation(session: SessionDep, code: str) -> bool:
 def add_user(body: UserCreate, session: SessionDep, _: Admin) -> UserPublic:
     """Create a user in an organisation (`af` or a municipality's code)."""
     if not _known_organisation(session, body.organisation):
-        raise HTTPException(
-            422, [{"loc": ["body", "organisation"], "msg": "unknown organisation", "type": "value_error"}]
-        )
+        raise InvalidFields.one("organisation", "unknown organisation")
     if get_user(session, body.username) is not None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"user {body.username} exists")
     user = create_user(session, **body.model_dump())
@@ -132,9 +131,7 @@ def set_policy(municipality: str, body: PolicyUpdate, session: SessionDep, admin
     }
     bad = [name for name, value in changes.items() if not _positive(value)]
     if bad:
-        raise HTTPException(
-            422, [{"loc": ["body", n], "msg": "must be a positive duration", "type": "value_error"} for n in bad]
-        )
+        raise InvalidFields([FieldError(n, "must be a positive duration") for n in bad])
     put_policy(session, municipality, changes, admin.username)
     return to_iso(policy_for(session, municipality))
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import PlainTextResponse, Response
 
 from api.deps import SessionDep, require
+from services.errors import FieldError, InvalidFields
 from services.figures_csv import overview_csv
 from services.scope import municipalities_in_scope, sees_municipality
 from services.stats import StatsFilter, overview
@@ -28,9 +29,7 @@ def stats_filter(
     if municipality is not None and not sees_municipality(user, municipality):
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"municipality {municipality} is outside your organisation")
     if from_ is not None and to is not None and to < from_:
-        raise HTTPException(
-            422, [{"loc": ["query", "to"], "msg": "must not be before from", "type": "value_error"}]
-        )
+        raise InvalidFields([FieldError("to", "must not be before from", where="query")])
     return StatsFilter(municipalities_in_scope(user), municipality, track, from_, to, target_group)
 
 
