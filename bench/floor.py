@@ -4,7 +4,7 @@ unsandboxed worker, so what the service adds on top of Temporal shows as a ratio
 import asyncio
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from temporalio import workflow
 from temporalio.client import Client
@@ -74,5 +74,7 @@ async def _serve(address: str, task_queue: str) -> None:
 
 
 if __name__ == "__main__":
-    # A floor worker in a process of its own: only the memory part uses it, to read its RSS.
-    asyncio.run(_serve(sys.argv[1], sys.argv[2]))
+    # A floor worker in a process of its own: only the memory part uses it, to read its RSS. The
+    # bench stops it with SIGINT: a stop, not a traceback in the bench's output.
+    with suppress(KeyboardInterrupt):
+        asyncio.run(_serve(sys.argv[1], sys.argv[2]))
