@@ -345,8 +345,10 @@ async def read_case(
     *,
     via: str = "GET /api/v1/cases/{case_id}",
     purpose: str = N_("read the case"),
+    at_least: int = 0,
 ) -> CaseView:
-    """The live state of a case: its kept view while that is current (store/live_view.py),
+    """The live state of a case: its kept view while that is current (store/live_view.py) and
+    at least of version `at_least` (the version an action answered, in whichever web process),
     else from its workflow, else the last one stored. The read is written to the access log,
     with the face (`via`) and the default purpose it came by."""
     keys = keys_of(client)
@@ -360,7 +362,8 @@ async def read_case(
             record_case_read(session, reader, summary, via=via, purpose=purpose)
             if erased_at is not None:
                 raise Erased(f"the case was erased on {erased_at:%Y-%m-%d}")
-            return reader, summary, current_view(keys, summary)
+            kept = current_view(keys, summary)
+            return reader, summary, kept if kept is not None and kept.version >= at_least else None
         finally:
             session.close()
 

@@ -5,8 +5,10 @@ holds it (a couple of milliseconds on SQLite), and the answer need not wait with
 A read in this process first waits for its case's view still being written (`settled`), so
 whoever acted reads what they did. A read in another web process (SAMVERKAN_WEB_WORKERS > 1)
 within those milliseconds, before the write or the projection lands, is answered from the kept
-view before the action. A write that fails (the database away, the process stopping) loses
-nothing: the projection moves the row past the kept view, and the read then asks the journey."""
+view before the action, unless it asks for at least the action's version (the page an action's
+form leads to does: `services.cases.read_case`'s `at_least`). A write that fails (the database
+away, the process stopping) loses nothing: the projection moves the row past the kept view, and
+the read then asks the journey."""
 
 import asyncio
 

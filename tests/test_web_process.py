@@ -5,19 +5,28 @@
   idle meets an open one. At uvicorn's default (5 s) the web closed such a connection just as an
   action was sent on it, and the action was lost to a reset (`make bench ARGS="--only load"`: 1
   to 3 of 600).
+- A case page asked of another web process than the one that did an action shows the action,
+  even before that process has kept the action's view.
 - An auditor's replay runs in a process the web spawns when the auditor opens a case's history,
   and which ends with the web, even while a replay in it does not end (the SDK's replayer cannot
   be cancelled)."""
 
 import asyncio
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from api.main import create_app
 from services.errors import Unavailable
 from services.history import replay
+from store.db import engine_for
+from store.models import CaseSummary
 from tests.api.web.town import sign_in
 from tests.replays import WORKFLOW_ID, continued_an_instant_ago, ended, recorded_run
 from tests.stack import DEMO_PASSWORD, Stack, free_port, recordings_converter, web_process
@@ -91,3 +100,55 @@ async def test_the_web_stopping_ends_a_replay_that_does_not_end(stack: Stack, tm
     with pytest.raises(Unavailable):
         await asyncio.wait_for(replaying, 10)
     assert await ended(pid), "the replay process outlived the web's lifespan"
+
+
+@contextmanager
+def writes_held(stack: Stack, case_id: str) -> Iterator[None]:
+    """The database's writes to the case held back, as a busy database holds them: on SQLite its
+    one write lock, on PostgreSQL the case's row (reads go on)."""
+    url = stack.settings.resolved_database_url
+    if url.startswith("sqlite"):
+        held = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        held.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            held.rollback()
+            held.close()
+        return
+    with engine_for(url).connect() as conn:
+        conn.execute(select(CaseSummary.case_id).where(CaseSummary.case_id == case_id).with_for_update())
+        try:
+            yield
+        finally:
+            conn.rollback()
+
+
+def phase_on(page: httpx.Response) -> str:
+    """The case's phase, as the page's title names it ("name – phase – Samverkan")."""
+    found = re.search(r"<title>([^<]*)</title>", page.text)
+    assert page.status_code == 200 and found, page.text[:300]
+    return found.group(1).split(" – ")[1]
+
+
+async def test_a_page_after_an_action_in_another_web_process_shows_the_action(stack: Stack) -> None:
+    """Two web processes (SAMVERKAN_WEB_WORKERS, or replicas behind a proxy): an action answered
+    by one, and its redirect's page asked of the other before the first has kept the action's
+    view. The redirect names the version the action answered; the page shows at least that."""
+    case_id = (await stack.open_case())["case_id"]
+    headers = await stack.headers("handlaggare")
+    one, another = free_port(), free_port()
+    with web_process(stack, one), web_process(stack, another):
+        async with (
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{one}", timeout=60) as api,
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{another}", timeout=60) as pages,
+        ):
+            await sign_in(pages, "handlaggare", DEMO_PASSWORD)
+            assert phase_on(await pages.get(f"/cases/{case_id}")) == "Introduktion"
+            with writes_held(stack, case_id):
+                done = await api.post(f"/api/v1/cases/{case_id}/actions/complete-introduction", headers=headers)
+                assert done.status_code == 200, done.text
+                # Without the hint: the view kept before the action.
+                assert phase_on(await pages.get(f"/cases/{case_id}")) == "Introduktion"
+                seen = {"done": "complete-introduction", "seen": str(done.json()["version"])}
+                assert phase_on(await pages.get(f"/cases/{case_id}", params=seen)) == "Förberedande insatser"

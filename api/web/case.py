@@ -71,7 +71,9 @@ async def _page(
 ) -> Response:
     if user.role not in CASE_READERS:
         raise Forbidden("your role reads no case")
-    view = await cases.read_case(session, client, user, case_id, via=PAGE_VIA, purpose=PAGE_PURPOSE)
+    view = await cases.read_case(
+        session, client, user, case_id, via=PAGE_VIA, purpose=PAGE_PURPOSE, at_least=_seen(request)
+    )
     may_act = user.role in CASE_ACTORS
     order, withheld = _by_rights(session, user, likely_first(view.allowed_actions) if may_act else [])
     if not may_change_protection(view.responsible_worker, actor_of(user)):
@@ -94,6 +96,13 @@ async def _page(
         "next_due": min(view.due.items(), key=lambda item: item[1]) if view.due else None,
     }
     return pages.render(request, "case.html", code, **context)
+
+
+def _seen(request: Request) -> int:
+    """The version an action answered, from its redirect (`act`). A freshness hint, not input:
+    anything but a number in range is no hint (the page as any read serves it), not an error."""
+    seen = request.query_params.get("seen", "")
+    return int(seen) if seen.isdecimal() and len(seen) <= 9 else 0
 
 
 @router.get("/cases/{case_id}")
@@ -137,7 +146,7 @@ async def act(
         return await _page(request, pages, user, session, client, case_id, code=422, errors=errors, **again)
     key = form.get("idempotency_key")
     try:
-        await actions.act(
+        answer = await actions.act(
             session, client, settings, user, case_id, chosen, body, key if isinstance(key, str) else None,
             via="POST /cases/{case_id}/actions",
         )
@@ -147,6 +156,9 @@ async def act(
     except (Refused, Forbidden) as refused:
         code = status.HTTP_409_CONFLICT if isinstance(refused, Refused) else status.HTTP_403_FORBIDDEN
         return await _page(request, pages, user, session, client, case_id, code=code, refusal=refused, **again)
-    # After a change, the page is fetched anew: a reload does not send the form again.
-    return RedirectResponse(f"/cases/{case_id}?done={chosen.value}#top", status.HTTP_303_SEE_OTHER)
+    # After a change, the page is fetched anew: a reload does not send the form again. The page
+    # shows at least the version the action answered, whichever web process serves it (another
+    # may not have the action's view kept yet: README, How it works).
+    done = f"/cases/{case_id}?done={chosen.value}&seen={answer.version}#top"
+    return RedirectResponse(done, status.HTTP_303_SEE_OTHER)
 

@@ -61,6 +61,8 @@ async def test_an_action_by_form_is_done_once_and_refusals_and_errors_say_why(st
         view = (await stack.api.get(f"/api/v1/cases/{case_id}", headers=await stack.headers(town.worker))).json()
         assert view["phase"] == "preparatory"
         assert sum(1 for e in view["timeline"] if e["action"] == "complete-introduction") == 1
+        # The page after it shows at least the version the action answered, whichever web process serves it.
+        assert f"&seen={view['version']}#" in first.headers["location"]
 
         page = (await client.get(first.headers["location"])).text
         assert "Klart: Avsluta introduktionen" in page or "Avsluta introduktionen" in page
