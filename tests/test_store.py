@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
+from sqlmodel import select
 
 from core.secrets import key_ring
 from core.settings import Settings
@@ -16,11 +17,14 @@ from store.case_keys import CaseKeys, case_keys_for
 from store.cases import CaseFilter, PersonHasOpenCase, apply_summary, list_cases, reserve_case
 from store.db import engine_for, session_scope
 from store.migrate import upgrade
-from store.models import CaseSummary
+from store.models import CaseSummary, Task
 from store.policies import policy_for
 from store.sealing import ERASED, personal_of, stored_view_of
 from store.seed import seed
+from store.tasks import sync_case_tasks
 from tests.stack import DATABASES, TEST_PAYLOAD_KEY
+from workflows.domain import Audience, TaskKind
+from workflows.effects import TaskSpec
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +155,34 @@ def test_names_birth_date_and_view_are_sealed_and_erasure_leaves_the_figures(db_
         assert row is not None and personal_of(keys, row) is ERASED
         assert (row.municipality, row.gender, row.age_group, row.phase, row.status, row.opened_at) == figures
         assert not apply_summary(s, keys, closed | {"version": 8})  # nothing more is written for it
+
+
+def test_a_cases_tasks_follow_its_open_tasks_closed_changed_and_opened_again(db_url: str) -> None:
+    cid = secrets.token_hex(8)
+    due = datetime.now(UTC) + timedelta(days=3)
+
+    def spec(name: str, days: int = 0, overdue: bool = False) -> TaskSpec:
+        kind = TaskKind.FOLLOW_UP_DUE
+        return TaskSpec(f"{cid}:{name}", kind, name, due + timedelta(days=days), Audience.RESPONSIBLE, overdue)
+
+    def synced(*specs: TaskSpec, worker: str = "handlaggare") -> dict[str, tuple[Any, ...]]:
+        with session_scope(db_url) as s:
+            sync_case_tasks(s, case_id=cid, municipality="0581", responsible_worker=worker, open_tasks=list(specs))
+            s.commit()
+            tasks = s.exec(select(Task).where(Task.case_id == cid)).all()
+        return {t.about: (t.status, t.assignee, t.due_at, t.overdue, t.closed_at is not None) for t in tasks}
+
+    assert synced(spec("a"), spec("b")) == {
+        "a": ("open", "handlaggare", due, False, False),
+        "b": ("open", "handlaggare", due, False, False),
+    }
+    # b is no longer open: done, with the time; a moved, overdue, and its holder changed.
+    after = synced(spec("a", days=1, overdue=True), worker="annan")
+    assert after["a"] == ("open", "annan", due + timedelta(days=1), True, False)
+    assert after["b"][0] == "done" and after["b"][4]
+    # b open again: the same task, open, no longer closed.
+    again = synced(spec("a", days=1, overdue=True), spec("b"), worker="annan")
+    assert again["b"] == ("open", "annan", due, False, False) and len(again) == 2
 
 
 def test_filters_and_soonest_due_first(db_url: str, keys: CaseKeys) -> None:
