@@ -52,6 +52,7 @@ from workflows.domain import (
     Participant,
     SwedishLevel,
 )
+from workflows.outbox import first_search_attributes
 from workflows.personal_number import InvalidPersonalNumber, PersonalNumber, parse_personal_number
 from workflows.phases import LATEST, initial_state
 from workflows.views import row_of, view_of
@@ -280,7 +281,7 @@ async def open_case(
     if not r.held:
         await release_unstarted(session, client, r.person, settings.action_timeout)
         await asyncio.to_thread(reserved_again, r)
-    await start_or_settle(session, client, r.opening, r.now, settings)
+    await start_or_settle(session, client, r.opening, r.now, r.first, settings)
     return view_for(r.first.view, r.opener.username)
 
 
@@ -289,20 +290,22 @@ class FirstState:
     """The case's first state as the workflow will hold it (same opening, same time, the latest
     process), made once: the read model's first row's values, its live view included (the
     journey's projection writes the next at its first change), and its view, the answer to the
-    opening with no waiting for the workflow's first task."""
+    opening with no waiting for the workflow's first task; and its search attributes, set with
+    the start (the journey's first task writes neither the row nor them again)."""
 
     row: dict[str, Any]
     view: CaseView
+    searchable: dict[str, Any]
 
 
 def first_state(opening: CaseOpening, now: datetime) -> FirstState:
     state = initial_state(opening, now, LATEST)
     view = view_of(state, now)
-    return FirstState(asdict(row_of(state, now)) | view_values(view), view)
+    return FirstState(asdict(row_of(state, now)) | view_values(view), view, first_search_attributes(state, now))
 
 
 async def start_or_settle(
-    session: Session, client: Client, opening: CaseOpening, now: datetime, settings: Settings
+    session: Session, client: Client, opening: CaseOpening, now: datetime, first: FirstState, settings: Settings
 ) -> None:
     """Start the journey; when the start fails, settle the reservation by what Temporal says:
     no journey, the reservation goes (nothing was opened); a journey (the answer was lost), the
@@ -311,7 +314,7 @@ async def start_or_settle(
     releases it once Temporal says no journey began (`release_unstarted`). Each call to Temporal
     waits at most `settings.action_timeout` seconds."""
     try:
-        await start_journey(client, opening, now, settings.task_queue, settings.action_timeout)
+        await start_journey(client, opening, now, first.searchable, settings.task_queue, settings.action_timeout)
     except Exception as failure:
         try:
             started = await journey_exists(client, opening.case_id, settings.action_timeout)

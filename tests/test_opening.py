@@ -7,19 +7,22 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import TypeAdapter
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client
 
 from core.secrets import person_key_secret
 from services import cases
 from services.cases import CaseCreate
 from services.errors import Conflict, Unavailable
-from services.journeys import query_state
+from services.journeys import query_state, workflow_id
 from store.cases import person_key
 from store.db import session_scope
 from store.models import CaseSummary, OpenPerson
 from store.users import get_user
-from tests.stack import Stack, case_body, free_port
+from tests.stack import Stack, case_body, eventually, free_port
 from workflows.case import CaseView
+from workflows.effects import GENDER, NEXT_DUE_AT, OVERDUE, PHASE
 
 
 async def test_the_opening_answers_with_the_state_the_workflow_holds(stack: Stack) -> None:
@@ -29,6 +32,41 @@ async def test_the_opening_answers_with_the_state_the_workflow_holds(stack: Stac
     held = await query_state(stack.temporal, opened["case_id"])
     assert held is not None and TypeAdapter(CaseView).dump_python(held, mode="json") == opened
     assert await stack.get("handlaggare", f"/api/v1/cases/{opened['case_id']}") == opened
+
+
+async def test_the_journeys_first_task_writes_nothing_the_opening_wrote(stack: Stack) -> None:
+    """The API writes the first row and the search attributes with the start: the journey's
+    first task schedules no projection and upserts none of the case's search attributes, and
+    the case is found all the same; its next change is projected as before."""
+    opened = await stack.open_case()
+    handle = stack.temporal.get_workflow_handle(workflow_id(opened["case_id"]))
+
+    async def first_task_done() -> list[HistoryEvent]:
+        events = list((await handle.fetch_history()).events)
+        assert EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED in {e.event_type for e in events}
+        return events
+
+    events = await eventually(first_task_done)
+    assert EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED not in {e.event_type for e in events}
+    upserted = {
+        name
+        for e in events
+        if e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
+        for name in e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
+    }
+    assert upserted <= {"TemporalChangeVersion"}  # the SDK's record of the patches, none of the case's
+    found = (await handle.describe()).typed_search_attributes
+    assert found.get(PHASE) == "introduction" and found.get(GENDER) == opened["gender"]
+    assert found.get(NEXT_DUE_AT) is not None and found.get(OVERDUE) is False
+    listed = await stack.get("handlaggare", "/api/v1/cases", phase="introduction", limit=200)
+    assert opened["case_id"] in {c["case_id"] for c in listed["items"]}
+    await stack.act("handlaggare", opened["case_id"], "complete-introduction", {})
+
+    async def projected() -> None:
+        listed = await stack.get("handlaggare", "/api/v1/cases", phase="preparatory", limit=200)
+        assert opened["case_id"] in {c["case_id"] for c in listed["items"]}
+
+    await eventually(projected)
 
 
 async def test_two_openings_at_once_for_one_person_open_one_case(stack: Stack) -> None:

@@ -95,7 +95,7 @@ class JourneyInput:
     state: CaseState | None = None  # set when continuing as new
     opened_at: datetime | None = None  # the referral's time (cases opened since OPENED_AT_THE_REFERRAL)
     # The API wrote the first state's read-model row and search attributes with the start: the
-    # journey's first task owes nothing (FIRST_WRITTEN_BY_THE_API; not set by the API today).
+    # journey's first task owes nothing (FIRST_WRITTEN_BY_THE_API; services.journeys.start_journey).
     first_written: bool = False
 
 

@@ -57,9 +57,8 @@ PROTECTED_IDENTITY_ACTION = "protected-identity-action"
 # the opening with the same first state the workflow holds, without waiting for its first task.
 OPENED_AT_THE_REFERRAL = "opened-at-the-referral"
 # Since this patch a journey whose input says the API wrote its first read-model row and search
-# attributes with the start (`first_written`) does not write them again in its first task. The
-# API does not say so today (bench/PROFILE.md, item 4); recorded histories of cases it did are
-# replayed, so the branch stays.
+# attributes with the start (`first_written`) does not write them again in its first task: no
+# projection activity, no second workflow task, no upsert (bench/PROFILE.md).
 FIRST_WRITTEN_BY_THE_API = "first-written-by-the-api"
 
 
