@@ -3,7 +3,7 @@ JSON, api/web/failures.py for pages). A service never speaks HTTP."""
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 
 class DomainError(Exception):
@@ -53,7 +53,7 @@ class FieldError:
     message: str
     kind: str = "value_error"
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
-    where: str = "body"  # or "query": where the field was sent
+    where: Literal["body", "query"] = "body"  # where the field was sent
 
 
 class InvalidFields(DomainError):
