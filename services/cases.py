@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints, TypeAdapter, ValidationInfo, field_validator
 from sqlmodel import Session, select
 from temporalio.client import Client
+from temporalio.common import SearchAttributeKey
 from temporalio.service import RPCError
 
 from core.secrets import person_key_secret
@@ -52,7 +53,7 @@ from workflows.domain import (
     Participant,
     SwedishLevel,
 )
-from workflows.outbox import first_search_attributes
+from workflows.outbox import kept_search_attributes
 from workflows.personal_number import InvalidPersonalNumber, PersonalNumber, parse_personal_number
 from workflows.phases import LATEST, initial_state
 from workflows.views import row_of, view_of
@@ -295,13 +296,13 @@ class FirstState:
 
     row: dict[str, Any]
     view: CaseView
-    searchable: dict[str, Any]
+    searchable: list[tuple[SearchAttributeKey[Any], Any]]
 
 
 def first_state(opening: CaseOpening, now: datetime) -> FirstState:
     state = initial_state(opening, now, LATEST)
     view = view_of(state, now)
-    return FirstState(asdict(row_of(state, now)) | view_values(view), view, first_search_attributes(state, now))
+    return FirstState(asdict(row_of(state, now)) | view_values(view), view, kept_search_attributes(state, now))
 
 
 async def start_or_settle(

@@ -1,11 +1,12 @@
 """Calls into the journey workflows, with Temporal's failures turned into domain errors."""
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
+from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -14,20 +15,8 @@ from services.errors import DomainError, Forbidden, InvalidFields, Refused, Unav
 from workflows.actions import Action, ActionBody
 from workflows.case import CaseView, JourneyInput
 from workflows.domain import Actor, CaseOpening, Phase
-from workflows.effects import (
-    GENDER,
-    MUNICIPALITY,
-    NEXT_DUE_AT,
-    OVERDUE,
-    PHASE,
-    RESPONSIBLE_WORKER,
-    TARGET_GROUPS,
-    TRACK_ID,
-)
+from workflows.effects import MUNICIPALITY
 from workflows.journey import JourneyWorkflow
-
-# What the journey's outbox keeps in search attributes (workflows/outbox.py), by key.
-_KEPT_BY_THE_JOURNEY = (PHASE, TRACK_ID, RESPONSIBLE_WORKER, NEXT_DUE_AT, OVERDUE, TARGET_GROUPS, GENDER)
 
 
 def workflow_id(case_id: str) -> str:
@@ -38,25 +27,21 @@ async def start_journey(
     client: Client,
     opening: CaseOpening,
     opened_at: datetime,
-    searchable: dict[str, Any],
+    searchable: Sequence[tuple[SearchAttributeKey[Any], Any]],
     task_queue: str,
     timeout: float,
 ) -> None:
     """Start the case's journey: one round trip, no waiting for its first task (the caller
     answers with the first state, which the workflow builds from the same opening and time).
     The caller has written the first read-model row, and `searchable` is what the journey's
-    first outbox pass would set (`outbox.first_search_attributes`): they go with the start, and
+    first outbox pass would set (`outbox.kept_search_attributes`): they go with the start, and
     the journey's first task writes neither again (`JourneyInput.first_written`: no projection
     activity, no second workflow task, no upsert).
     A start repeated after a lost answer finds the journey it started (the case id is new for
     every opening, so an existing one is ours). A server that takes the call and never
     answers fails it after `timeout` seconds, as one that cannot be reached does."""
     pairs: list[SearchAttributePair[Any]] = [SearchAttributePair(MUNICIPALITY, opening.municipality)]
-    pairs += [
-        SearchAttributePair(key, searchable[key.name])
-        for key in _KEPT_BY_THE_JOURNEY
-        if searchable.get(key.name) is not None
-    ]
+    pairs += [SearchAttributePair(key, value) for key, value in searchable if value is not None]
     await client.start_workflow(
         JourneyWorkflow.run,
         JourneyInput(opening=opening, opened_at=opened_at, first_written=True),

@@ -109,14 +109,15 @@ def snapshot(state: CaseState, now: datetime) -> CaseSnapshot:
     return CaseSnapshot(**values, tasks=open_tasks(state), final_view=final_view)
 
 
-def search_attribute_updates(
-    known: dict[str, Any], state: CaseState, now: datetime, *, with_groups: bool = True
-) -> list[SearchAttributeUpdate[Any]]:
-    """Updates of the case's search attributes that differ from `known` (updated in place).
+def kept_search_attributes(
+    state: CaseState, now: datetime, *, with_groups: bool = True
+) -> list[tuple[SearchAttributeKey[Any], Any]]:
+    """The case's search attributes as its journey keeps them (None: unset); the API sets the
+    first state's with the start (services.journeys.start_journey).
 
     `with_groups`: also the target groups and gender (cases running on code from before they
     existed do not set them, or their replay would differ)."""
-    wanted: list[tuple[SearchAttributeKey[Any], Any]] = [
+    kept: list[tuple[SearchAttributeKey[Any], Any]] = [
         (PHASE, state.phase.value),
         (TRACK_ID, state.track_id),
         (RESPONSIBLE_WORKER, state.responsible_worker),
@@ -125,9 +126,17 @@ def search_attribute_updates(
     ]
     if with_groups:
         groups = target_groups(state.participant, state.mapping, local_today(now))
-        wanted += [(TARGET_GROUPS, target_group_words(groups)), (GENDER, state.participant.gender.value)]
+        kept += [(TARGET_GROUPS, target_group_words(groups)), (GENDER, state.participant.gender.value)]
+    return kept
+
+
+def search_attribute_updates(
+    known: dict[str, Any], state: CaseState, now: datetime, *, with_groups: bool = True
+) -> list[SearchAttributeUpdate[Any]]:
+    """Updates of the case's search attributes (`kept_search_attributes`) that differ from
+    `known` (updated in place)."""
     updates: list[SearchAttributeUpdate[Any]] = []
-    for key, value in wanted:
+    for key, value in kept_search_attributes(state, now, with_groups=with_groups):
         if known.get(key.name, ...) == value:
             continue
         known[key.name] = value
