@@ -5,9 +5,10 @@ Each process (web app, worker) serves what it counted; Prometheus adds them up. 
 action names, outcomes and codes, never a case id or a user: the figures carry no person.
 """
 
+import asyncio
 import socket
+import urllib.request
 
-import httpx
 from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE
 from prometheus_client import REGISTRY, Counter, Histogram, generate_latest
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
@@ -92,8 +93,14 @@ async def exposition() -> bytes:
     if address is None:
         return own
     try:
-        async with httpx.AsyncClient(timeout=2) as http:
-            sdk = await http.get(f"http://{address}/metrics")
-    except httpx.HTTPError:
+        sdk = await asyncio.to_thread(_scraped, f"http://{address}/metrics")
+    except OSError:  # refused, reset, timed out (URLError and TimeoutError are OSErrors)
         return own + b"# the Temporal SDK's exporter did not answer\n"
-    return own + sdk.content
+    return own + sdk
+
+
+def _scraped(url: str) -> bytes:
+    # The standard library's client, not httpx: a loopback GET is all it takes, and the worker
+    # then imports no HTTP client library (1.8 MiB less resident at its start).
+    with urllib.request.urlopen(url, timeout=2) as answer:
+        return bytes(answer.read())

@@ -9,10 +9,11 @@ import secrets
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from core import metrics
 from core.logging import configure_logging
 from tests.api.web.town import browser, csrf_token, sign_in
 from tests.mail import COORDINATOR, WORKER, MailWorld, open_case
-from tests.stack import Stack, eventually
+from tests.stack import Stack, eventually, free_port
 
 W = "handlaggare"
 
@@ -124,3 +125,11 @@ async def test_every_answer_has_a_trace_id_and_its_json_log_line(
     requests = {line["path"]: line for line in lines if line.get("event") == "http_request"}
     assert requests["/api/v1/me"]["trace_id"] == sent and requests["/api/v1/me"]["status"] == 200
     assert requests["/healthz"]["trace_id"] == mine[1]
+
+
+async def test_a_process_serves_its_figures_when_the_sdks_exporter_does_not_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(metrics._SdkExporter, "address", f"127.0.0.1:{free_port()}")  # nothing listens
+    text = (await metrics.exposition()).decode()
+    assert "samverkan_actions" in text and "# the Temporal SDK's exporter did not answer" in text
