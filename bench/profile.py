@@ -2,8 +2,9 @@
 
 Each path (opening, read, action) runs one request at a time on a stack of its own processes:
 the web app profiled per request with pyinstrument (wall clock, awaits included, so waiting
-on Temporal or a 50 ms sleep shows as such) and the worker sampled by py-spy (the thread holding the GIL). Then the
-same paths under load (10 openings, 50 actions in flight) with py-spy on both processes.
+on Temporal or a 50 ms sleep shows as such) and the worker sampled by py-spy (the thread
+holding the GIL). Then the same paths under load (10 openings, 50 actions in flight) with
+py-spy on both processes.
 Reports go to var/profile/; bench/PROFILE.md reads them."""
 
 import argparse

@@ -366,8 +366,7 @@ async def read_case(
             record_case_read(session, reader, summary, via=via, purpose=purpose)
             if erased_at is not None:
                 raise Erased(f"the case was erased on {erased_at:%Y-%m-%d}")
-            kept = current_view(keys, summary)
-            return reader, summary, kept if kept is not None and kept.version >= at_least else None
+            return reader, summary, current_view(keys, summary, at_least)
         finally:
             session.close()
 

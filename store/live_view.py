@@ -46,8 +46,9 @@ def store_view(session: Session, keys: CaseKeys, view: CaseView) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def current_view(keys: CaseKeys, row: CaseSummary) -> CaseView | None:
-    """The row's live view when it is as new as the row (None: ask the journey)."""
-    if row.sealed_view is None or row.view_version is None or row.view_version < row.version:
+def current_view(keys: CaseKeys, row: CaseSummary, at_least: int = 0) -> CaseView | None:
+    """The row's live view when it is as new as the row and of version `at_least` or later (the
+    version an action answered, in whichever web process); None: ask the journey."""
+    if row.sealed_view is None or row.view_version is None or row.view_version < max(row.version, at_least):
         return None
     return _views.validate_json(open_sealed(keys.key(row.case_id), row.case_id, "view", row.sealed_view))

@@ -147,6 +147,4 @@ def search_attribute_updates(
 def first_search_attributes(state: CaseState, now: datetime) -> dict[str, Any]:
     """What the first outbox pass would set, by name (None: left unset): the API sets them with
     the start, and the journey counts them as known."""
-    known: dict[str, Any] = {}
-    search_attribute_updates(known, state, now)
-    return known
+    return {key.name: value for key, value in kept_search_attributes(state, now)}
