@@ -2,9 +2,11 @@
 must agree with pyproject.toml's dependencies, and this environment must be what they lock.
 When a test here fails after a change to pyproject.toml, run `make lock`."""
 
+import ast
+import sys
 import tomllib
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, packages_distributions, version
 from pathlib import Path
 
 import pytest
@@ -105,3 +107,25 @@ def test_this_environment_is_the_dev_lock() -> None:
         if installed != pin.version:
             wrong[name] = f"{installed}, locked {pin.version}"
     assert not wrong, f"installed packages differ from requirements-dev.lock: {wrong}"
+
+
+
+def imported_names(source: Path) -> set[str]:
+    """The top-level modules a file imports, wherever in it (a function's import included)."""
+    tree = ast.parse(source.read_text())
+    nodes = list(ast.walk(tree))
+    names = {alias.name for node in nodes if isinstance(node, ast.Import) for alias in node.names}
+    names |= {node.module for node in nodes if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+    return {name.split(".")[0] for name in names}
+
+
+def test_the_image_installs_every_package_its_code_imports() -> None:
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    ours = {name.split(".")[0] for name in packages}
+    sources = {path for name in ours for path in (ROOT / name).rglob("*.py")}
+    top = set().union(*map(imported_names, sources)) - ours - set(sys.stdlib_module_names)
+    owners = packages_distributions()
+    imported = {canonicalize_name(owner) for name in top for owner in owners.get(name, [name])}
+    assert {"temporalio", "fastapi", "sqlmodel"} <= imported  # the scan sees the imports
+    missing = imported - set(pins(ROOT / "requirements.lock"))
+    assert not missing, f"the service imports {sorted(missing)}, which the image does not install"
