@@ -9,6 +9,7 @@ import os
 import time
 from datetime import UTC, datetime
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlmodel import Session, col, select
 
@@ -22,6 +23,8 @@ from store.models import CaseKey, CaseSummary
 CACHE_SECONDS = 30.0
 # A session's keys made in its open transaction (`Session.info`).
 _MADE = "case_keys_made"
+# Built once: every opening writes one (a statement, not an ORM object: see store.cases).
+_INSERT_KEY = insert(CaseKey).values(erased_at=None)
 
 
 class CaseErased(LookupError):
@@ -51,16 +54,21 @@ class CaseKeys:
             if stored is not None:
                 self._cache[case_id] = (stored, time.monotonic())
                 return stored
-            key = os.urandom(32)
-            key_id, wrapped = self.ring.wrap(key, case_id)
-            session.add(CaseKey(case_id=case_id, master_key_id=key_id, wrapped=wrapped, created_at=datetime.now(UTC)))
-            session.flush()
-            session.info.setdefault(_MADE, {})[case_id] = key  # cached by `committed`, not before
-            return key
+            return self.new_key(case_id, session)
         known = self._stored(case_id)
         made = known if known is not None else self._create(case_id)
         self._cache[case_id] = (made, time.monotonic())
         return made
+
+    def new_key(self, case_id: str, session: Session) -> bytes:
+        """A data key for a case that has none (an opening's new case), written in `session`'s
+        transaction with no look for a stored one first; kept in memory by `committed`."""
+        key = os.urandom(32)
+        key_id, wrapped = self.ring.wrap(key, case_id)
+        values = {"case_id": case_id, "master_key_id": key_id, "wrapped": wrapped, "created_at": datetime.now(UTC)}
+        session.connection().execute(_INSERT_KEY, values)
+        session.info.setdefault(_MADE, {})[case_id] = key  # cached by `committed`, not before
+        return key
 
     def committed(self, session: Session) -> None:
         """After `session`'s commit: keep the keys its transaction made (until then it might

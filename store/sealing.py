@@ -53,9 +53,13 @@ def _open(key: bytes, case_id: str, what: str, token: str) -> Any:
 def sealed_values(keys: CaseKeys, values: dict[str, Any], session: Session) -> dict[str, Any]:
     """A summary's column values with the personal ones sealed and their clear columns emptied
     (a case without a key gets one in `session`'s transaction)."""
+    return sealed_with(keys.key(values["case_id"], session), values)
+
+
+def sealed_with(key: bytes, values: dict[str, Any]) -> dict[str, Any]:
+    """`sealed_values` with the case's data key at hand."""
     case_id = values["case_id"]
     out = dict(values)
-    key = keys.key(case_id, session)
     personal = {name: out.pop(name) for name in PERSONAL_FIELDS if name in out}
     if personal:
         out["personal"] = seal_value(key, case_id, "personal", personal)
