@@ -3,8 +3,7 @@
 Each is `async def`: a sync dependency costs a hop to the thread pool, and the database work
 of a request belongs in one hop of its own (see `Caller` for the case routes)."""
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -14,10 +13,11 @@ from sqlmodel import Session
 from temporalio.client import Client
 
 from api.auth import TokenClaims, read_token
+from api.request_scope import request_session
 from core.settings import Settings
 from services.temporal import keys_of
 from store.case_keys import CaseKeys
-from store.db import end_read, engine_for
+from store.db import end_read
 from store.models import User
 from store.revocations import is_revoked
 from store.users import live_user
@@ -34,18 +34,9 @@ async def get_app_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
-async def get_session(settings: SettingsDep) -> AsyncIterator[Session]:
-    # Making a session touches no database; its first query takes a connection.
-    session = Session(engine_for(settings.resolved_database_url), expire_on_commit=False)
-    try:
-        yield session
-    finally:
-        # The case routes give their connection back inside their own hop, so this close is then
-        # free; otherwise giving the connection back (a rollback) is database work: off the loop.
-        if session.in_transaction():
-            await asyncio.to_thread(session.close)
-        else:
-            session.close()
+async def get_session() -> Session:
+    # Made and closed around the request by api.request_scope (no `yield` here: cheaper).
+    return request_session()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

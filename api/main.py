@@ -18,6 +18,7 @@ from api.body_limit import BodyLimit
 from api.errors import ERROR_ANSWERS, invalid_input_answer, json_answer
 from api.nul_guard import NulGuard
 from api.purpose import stated_purpose
+from api.request_scope import RequestScope
 from api.routes import (
     access_log,
     actions,
@@ -41,7 +42,7 @@ from core.logging import configure_logging
 from core.metrics import CONTENT_TYPE, exposition
 from core.secrets import jwt_secret
 from core.settings import Settings, get_settings
-from services.access_journal import AccessJournal, current_journal
+from services.access_journal import AccessJournal
 from services.errors import DomainError
 from services.history.replay import shutdown_replays
 from services.temporal import connect, ensure_search_attributes
@@ -72,11 +73,12 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
         lifespan=lifespan,
         docs_url=None,  # api/api_docs.py serves it without a CDN
         redoc_url=None,
-        dependencies=[Depends(stated_purpose), Depends(journal_for_request)],
+        dependencies=[Depends(stated_purpose)],
     )
     app.state.settings = settings
     app.state.temporal = temporal
     app.state.access_journal = None  # served without the lifespan (in-process test clients): straight in
+    app.add_middleware(RequestScope, database_url=settings.resolved_database_url)  # innermost
     app.add_middleware(RequestTelemetry)
     jwt_secret(settings)  # refuses to start with a secret too short to sign logins
     app.state.sign_in = SignIn(settings)
@@ -162,15 +164,6 @@ async def access_journal(settings: Settings) -> AsyncIterator[AccessJournal]:
         with contextlib.suppress(asyncio.CancelledError):
             await mover
         await asyncio.to_thread(journal.close)
-
-
-async def journal_for_request(request: Request) -> AsyncIterator[None]:
-    # Async, so it is set in the request's own context (the route and its thread hops see it).
-    token = current_journal.set(request.app.state.access_journal)
-    try:
-        yield
-    finally:
-        current_journal.reset(token)
 
 
 def app_from_env() -> FastAPI:

@@ -1,25 +1,21 @@
 """`X-Purpose`: why the caller reads, written to the access log with each read of a case."""
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Header
 
-from services.access_log import forget_purpose, state_purpose
+from services.access_log import state_purpose
 
 
 async def stated_purpose(
     x_purpose: Annotated[
         str | None, Header(alias="X-Purpose", description="why you read: written to the access log", max_length=2000)
     ] = None,
-) -> AsyncIterator[None]:
+) -> None:
     # Async, so the purpose is set in the request's own context, which the route then runs in;
-    # forgotten afterwards, so nothing else running in that context inherits it.
-    token = state_purpose(_utf8(x_purpose) if x_purpose else None)
-    try:
-        yield
-    finally:
-        forget_purpose(token)
+    # forgotten after the answer (api.request_scope), so nothing else in that context inherits it.
+    # A dependency, not the middleware's: its header is documented and a long one refused by name.
+    state_purpose(_utf8(x_purpose) if x_purpose else None)
 
 
 def _utf8(value: str) -> str:
