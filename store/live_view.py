@@ -11,8 +11,8 @@ reaches it with its own write, which a read in the same process waits for."""
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import or_, text, update
-from sqlmodel import Session, col
+from sqlalchemy import bindparam, or_, text, update
+from sqlmodel import Session
 
 from store.case_keys import CaseKeys
 from store.models import CaseSummary
@@ -27,6 +27,17 @@ def view_values(view: CaseView) -> dict[str, Any]:
     return {"view": _views.dump_python(view, mode="json"), "view_version": view.version}
 
 
+# Built once, a statement and not the ORM's bulk update: every action's answer is kept with it.
+_SUMMARIES = CaseSummary.__table__  # type: ignore[attr-defined]
+_KEEP_VIEW = (
+    update(_SUMMARIES)
+    .where(_SUMMARIES.c.case_id == bindparam("b_case_id"))
+    .where(or_(_SUMMARIES.c.view_version.is_(None), _SUMMARIES.c.view_version < bindparam("b_version")))
+    .values(sealed_view=bindparam("b_sealed"), view_version=bindparam("b_version"))
+)
+_ASYNCHRONOUS_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
+
+
 def store_view(session: Session, keys: CaseKeys, view: CaseView) -> bool:
     """Keep `view` as its case's live view unless a newer one is kept; True when written.
 
@@ -34,16 +45,12 @@ def store_view(session: Session, keys: CaseKeys, view: CaseView) -> bool:
     row's version ahead of the kept view's (or equal to an older state's, which the journey's
     projection, durable, overtakes), and the read asks the journey instead."""
     sealed = seal_json(keys.key(view.case_id), view.case_id, "view", _views.dump_json(view))
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    result = session.execute(
-        update(CaseSummary)
-        .where(col(CaseSummary.case_id) == view.case_id)
-        .where(or_(col(CaseSummary.view_version).is_(None), col(CaseSummary.view_version) < view.version))
-        .values(sealed_view=sealed, view_version=view.version)
-    )
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(_ASYNCHRONOUS_COMMIT)
+    result = connection.execute(_KEEP_VIEW, {"b_case_id": view.case_id, "b_version": view.version, "b_sealed": sealed})
     session.commit()
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)
 
 
 def current_view(keys: CaseKeys, row: CaseSummary, at_least: int = 0) -> CaseView | None:
