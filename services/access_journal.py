@@ -28,9 +28,8 @@ from typing import Any
 
 import structlog
 
-from store.access_log import write_batch
+from store.access_log import Entry, write_batch
 from store.db import session_scope
-from store.models import AccessLog
 
 log = structlog.get_logger()
 ACTIVE = ".journal"
@@ -57,7 +56,7 @@ class AccessJournal:
         self._fd = os.open(self._path(ACTIVE, self._turn), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
-    def append(self, entries: list[AccessLog]) -> None:
+    def append(self, entries: list[Entry]) -> None:
         """Write the entries ahead; returns once the journal holds them."""
         lines = "".join(json.dumps(_row(e), separators=(",", ":")) + "\n" for e in entries).encode()
         with self._lock:
@@ -140,8 +139,8 @@ def _write(path: Path, database_url: str) -> int:
     return len(entries)
 
 
-def _row(entry: AccessLog) -> dict[str, Any]:
-    row = entry.model_dump(exclude={"id"})
+def _row(entry: Entry) -> dict[str, Any]:
+    row = entry.columns()
     row["at"] = entry.at.isoformat()
     return row
 

@@ -14,7 +14,7 @@ from core.words import N_
 from services.access_flags import Reader, ReviewFlag, outside_caseload, outside_hours
 from services.access_journal import current_journal
 from services.scope import CaseRef, access_log_reach
-from store.access_log import LogQuery, review_log, write_entries
+from store.access_log import Entry, LogQuery, review_log, write_entries
 from store.models import AccessLog, User
 
 PURPOSE_MAX = 200
@@ -44,7 +44,7 @@ def record_reads(session: Session, reader: Reader, cases: Iterable[CaseRef], *, 
     late = outside_hours(now)
     cases = list({case.case_id: case for case in cases}.values())
     entries = [
-        AccessLog(
+        Entry(
             at=now,
             username=reader.username,
             case_id=case.case_id,
@@ -65,7 +65,7 @@ def record_reads(session: Session, reader: Reader, cases: Iterable[CaseRef], *, 
 def record_unnamed_read(session: Session, reader: Reader, *, via: str, purpose: str) -> None:
     """A read that names no case (a decode of payloads that carry no case id)."""
     now = datetime.now(UTC)
-    entry = AccessLog(
+    entry = Entry(
         at=now,
         username=reader.username,
         case_id=None,
@@ -78,7 +78,7 @@ def record_unnamed_read(session: Session, reader: Reader, *, via: str, purpose: 
     write(session, [entry])
 
 
-def write(session: Session, entries: list[AccessLog]) -> None:
+def write(session: Session, entries: list[Entry]) -> None:
     """Ahead into the web process's journal when it keeps one (the database gets the entries
     in batches, off the read's path: services/access_journal.py), else straight in."""
     journal = current_journal.get()

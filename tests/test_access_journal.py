@@ -12,6 +12,7 @@ import httpx
 from sqlmodel import col, func, select
 
 from services.access_journal import AccessJournal
+from store.access_log import Entry
 from store.db import session_scope
 from store.models import AccessLog
 from tests.stack import Stack, free_port, web_process
@@ -57,8 +58,8 @@ def test_a_batch_written_before_a_crash_is_not_written_again(stack: Stack, tmp_p
     purpose = f"batch test {secrets.token_hex(4)}"
     url = stack.settings.resolved_database_url
     journal = AccessJournal(tmp_path, url, fsync=False)
-    journal.append([AccessLog(at=datetime.now(UTC), username="handlaggare", case_id="x", via="test", purpose=purpose)])
-    journal.append([AccessLog(at=datetime.now(UTC), username="handlaggare", case_id="y", via="test", purpose=purpose)])
+    journal.append([Entry(at=datetime.now(UTC), username="handlaggare", case_id="x", via="test", purpose=purpose)])
+    journal.append([Entry(at=datetime.now(UTC), username="handlaggare", case_id="y", via="test", purpose=purpose)])
     active = next(tmp_path.glob("*.journal"))
     kept = active.read_bytes()
     assert journal.move() == 2

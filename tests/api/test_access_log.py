@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 import pytest_asyncio
 
 from services.access_log import OPEN_CASE_PROBE, record_reads
-from store.access_log import write_entries
+from store.access_log import Entry, write_entries
 from store.db import session_scope
-from store.models import AccessLog, CaseSummary
+from store.models import CaseSummary
 from store.users import get_user
 from tests.api.web.town import QUICK, Town, browser, build_town, csrf_token, open_case, sign_in, to_track_selection
 from tests.stack import Stack, case_body, eventually, personal_number, today
@@ -69,8 +69,8 @@ async def test_reads_outside_working_hours_and_time_filters(stack: Stack) -> Non
     ]
     with session_scope(stack.settings.resolved_database_url) as session:
         write_entries(session, [
-            AccessLog(at=at, username="handlaggare", case_id=case_id, via="test", municipality="0581",
-                      outside_hours=late) for at, late in rows
+            Entry(at=at, username="handlaggare", case_id=case_id, via="test", municipality="0581",
+                  outside_hours=late) for at, late in rows
         ])
     late = await entries(stack, case_id=case_id, flag="outside_hours")
     assert sorted(e["at"] for e in late) == ["2026-11-24T21:00:00Z", "2026-11-28T10:00:00Z"]
