@@ -38,6 +38,7 @@ from api.sign_in import SignIn
 from api.telemetry import RequestTelemetry
 from api.web import install_pages
 from api.web.errors import is_page, page_answer
+from core.collector import tune_collector
 from core.logging import configure_logging
 from core.metrics import CONTENT_TYPE, exposition
 from core.secrets import jwt_secret
@@ -169,4 +170,5 @@ async def access_journal(settings: Settings) -> AsyncIterator[AccessJournal]:
 def app_from_env() -> FastAPI:
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
+    tune_collector()
     return create_app(settings)
