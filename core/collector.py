@@ -5,7 +5,7 @@ every tenth of those collections takes the next generation with it. A request al
 thousands of them (its pydantic models, its SQLAlchemy rows, the SDK's protobufs), most
 freed at once by their reference counts, so the collections ran several times per request and
 walked what the process had kept: under 50 actions and reads at once (`make bench ARGS="--only
-load"`), 740–760 collections and 1.0–1.4 s of the web's CPU; at 10,000, 41 and 0.3–0.5 s, and the
+load"`), 730–770 collections and 1.0–1.4 s of the web's CPU; at 10,000, 41 and 0.3–0.6 s, and the
 web's largest resident size no larger (186 against 206 MiB in that run).
 
 Not the worker's: there the cache evicts whole journeys (an event loop, its tasks and their
