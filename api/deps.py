@@ -15,6 +15,7 @@ from temporalio.client import Client
 from api.auth import TokenClaims, read_token
 from api.request_scope import request_session
 from core.settings import Settings
+from services.scope import CASE_ACTORS, CASE_LISTERS, CASE_OPENERS, CASE_READERS
 from services.temporal import keys_of
 from store.case_keys import CaseKeys
 from store.db import end_read
@@ -158,6 +159,14 @@ def caller(*roles: Role) -> Callable[..., Awaitable[Caller]]:
 
 
 Admin = Annotated[User, Depends(require(Role.ADMIN))]
+
+CaseLister = Annotated[User, Depends(require(*CASE_LISTERS))]
+# The case routes on the hot path find the user inside their one thread hop (api.deps.Caller).
+CaseReaderCall = Annotated[Caller, Depends(caller(*CASE_READERS))]
+CaseActorCall = Annotated[Caller, Depends(caller(*CASE_ACTORS))]
+# The opening finds its user before the body is validated (a role that may not open meets 403,
+# not the body's 422): one hop more than the reads and actions, small beside the start itself.
+CaseOpener = Annotated[User, Depends(require(*CASE_OPENERS))]
 
 
 # A report's number in a path: a database integer, so a larger one is 422 naming it, not a 500.

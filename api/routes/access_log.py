@@ -1,21 +1,20 @@
 """Who read which case, when and why: the review for supervisors (their organisation's cases)
 and auditors (everything), with the reads flagged outside the caseload or working hours."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, field_validator
 
 from api.deps import PageOffset, SessionDep, require
+from api.moments import Moment, utc_moment
 from services.access_flags import ReviewFlag
 from services.access_log import review
 from store.models import User
-from workflows.calendar import STOCKHOLM
 from workflows.domain import Role
 
 router = APIRouter(tags=["audit"])
-Moment = datetime | date
 
 
 class AccessEntry(BaseModel):
@@ -41,15 +40,6 @@ class AccessPage(BaseModel):
     total: int
     limit: int
     offset: int
-
-
-def utc_moment(value: Moment | None) -> datetime | None:
-    """A date is its first moment; a time without an offset is Stockholm's. In UTC, as stored."""
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        value = datetime.combine(value, time(0))
-    return (value if value.tzinfo is not None else value.replace(tzinfo=STOCKHOLM)).astimezone(UTC)
 
 
 @router.get("/access-log")

@@ -13,8 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header, Response
 
 from api.case_answer import case_answer
-from api.deps import SettingsDep, TemporalDep
-from api.routes.cases import CaseActorCall
+from api.deps import CaseActorCall, SettingsDep, TemporalDep
 from services import actions
 from workflows.actions import BODIES, Action
 from workflows.case import CaseView

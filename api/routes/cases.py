@@ -3,31 +3,33 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
 from api.case_answer import case_answer
-from api.deps import Caller, CaseKeysDep, PageOffset, SessionDep, SettingsDep, TemporalDep, caller, require
+from api.deps import (
+    CaseKeysDep,
+    CaseLister,
+    CaseOpener,
+    CaseReaderCall,
+    PageOffset,
+    SessionDep,
+    SettingsDep,
+    TemporalDep,
+)
 from services import cases
 from services.access_log import record_list_read
 from services.cases import CaseCreate
 from services.protected_identity import PROTECTED, name_hidden
-from services.scope import CASE_ACTORS, CASE_LISTERS, CASE_OPENERS, CASE_READERS, municipalities_in_scope
+from services.scope import municipalities_in_scope
 from store.case_keys import CaseKeys
 from store.cases import CaseFilter, list_cases
-from store.models import CaseSummary, User
+from store.models import CaseSummary
 from store.sealing import personal_of
 from workflows.case import CaseView
 from workflows.domain import Phase, TargetGroup
 
 router = APIRouter(tags=["cases"])
-CaseLister = Annotated[User, Depends(require(*CASE_LISTERS))]
-# The case routes on the hot path find the user inside their one thread hop (api.deps.Caller).
-CaseReaderCall = Annotated[Caller, Depends(caller(*CASE_READERS))]
-CaseActorCall = Annotated[Caller, Depends(caller(*CASE_ACTORS))]
-# The opening finds its user before the body is validated (a role that may not open meets 403,
-# not the body's 422): one hop more than the reads and actions, small beside the start itself.
-CaseOpener = Annotated[User, Depends(require(*CASE_OPENERS))]
 
 
 class CaseListItem(BaseModel):

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import PlainTextResponse, Response
 
 from api.deps import SessionDep, require
+from api.figures_answer import overview_csv_answer
 from services.errors import FieldError, InvalidFields
-from services.figures_csv import overview_csv
 from services.scope import municipalities_in_scope, sees_municipality
 from services.stats import StatsFilter, overview
 from store.models import User
@@ -53,12 +53,4 @@ def stats_overview(f: Filter, session: SessionDep) -> dict[str, Any]:
 )
 def stats_overview_csv(f: Filter, session: SessionDep) -> PlainTextResponse:
     """The same tables as CSV (`table,group,figure,value`; a suppressed cell reads `<5`)."""
-    return csv_response(overview(session, f))
-
-
-def csv_response(figures: dict[str, Any]) -> PlainTextResponse:
-    return PlainTextResponse(
-        overview_csv(figures),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="overview.csv"'},
-    )
+    return overview_csv_answer(overview(session, f))

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import Response
 
 from api.deps import SessionDep
-from api.routes.access_log import utc_moment
+from api.moments import utc_moment
 from api.web.audit import organisation_names
 from api.web.deps import PagesDep, page_for
 from api.web.forms import FormErrors

@@ -13,7 +13,7 @@ from fastapi.responses import PlainTextResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import SessionDep
-from api.routes.stats import csv_response
+from api.figures_answer import overview_csv_answer
 from api.web.charts import BarChart, bar_chart, is_suppressed
 from api.web.deps import PagesDep, page_for
 from api.web.forms import FormErrors
@@ -156,4 +156,4 @@ def dashboard_csv(request: Request, user: Supervisor, session: SessionDep) -> Re
     choice, stats_filter = read_choice(request, user)
     if choice.errors:
         return PlainTextResponse("\n".join(f"{e.field}: {e.message}" for e in choice.errors), status_code=422)
-    return csv_response(overview(session, stats_filter))
+    return overview_csv_answer(overview(session, stats_filter))

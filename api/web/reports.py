@@ -7,10 +7,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import ReportId, SessionDep, SettingsDep, TemporalDep
-from api.routes.reports import ReportOrder, get_report, list_reports, order_report
+from api.report_answer import report_csv, report_html
 from api.web.deps import CheckedForm, PagesDep, page_for
 from api.web.forms import FormErrors, text_field
 from core.words import N_
+from services.kept_reports import kept_report, kept_reports, report_now
 from store.models import User
 from store.users import display_names
 from workflows.domain import Role
@@ -18,10 +19,9 @@ from workflows.report import SCHEDULED, ReportKind
 
 router = APIRouter(include_in_schema=False)
 Supervisor = Annotated[User, Depends(page_for(Role.SUPERVISOR))]
-# The report is our own HTML with its print styles inline: it may style itself, nothing more.
 def _render(request: Request, pages: PagesDep, user: User, session: SessionDep, errors: FormErrors,
             status_code: int = 200) -> Response:
-    reports = list_reports(user=user, session=session)
+    reports = kept_reports(session, user)
     makers = display_names(session, {r.made_by for r in reports if r.made_by != SCHEDULED})
     return pages.render(request, "reports.html", status_code=status_code, reports=reports, makers=makers,
                         kinds=list(ReportKind), errors=errors, made=request.query_params.get("made"))
@@ -42,19 +42,15 @@ async def make_report(
         errors = FormErrors()
         errors.add("kind", N_("Choose which report to make"))
         return _render(request, pages, user, session, errors, status_code=422)
-    report = await order_report(ReportOrder(kind=ReportKind(kind)), user, session, temporal, settings)
+    report = await report_now(session, temporal, user, ReportKind(kind), settings.task_queue)
     return RedirectResponse(f"/reports?made={report.id}", status_code=303)
 
 
 @router.get("/reports/{report_id}.html")
-def report_html(report_id: ReportId, user: Supervisor, session: SessionDep) -> Response:
-    response = get_report(report_id, user, session, format="html")
-    assert isinstance(response, Response)
-    return response
+def report_page(report_id: ReportId, user: Supervisor, session: SessionDep) -> Response:
+    return report_html(kept_report(session, user, report_id))
 
 
 @router.get("/reports/{report_id}.csv")
-def report_csv(report_id: ReportId, user: Supervisor, session: SessionDep) -> Response:
-    response = get_report(report_id, user, session, format="csv")
-    assert isinstance(response, Response)
-    return response
+def report_download(report_id: ReportId, user: Supervisor, session: SessionDep) -> Response:
+    return report_csv(kept_report(session, user, report_id))

@@ -110,3 +110,6 @@ async def test_a_supervisor_makes_a_report_and_downloads_it(stack: Stack, chef: 
     assert "style-src 'unsafe-inline'" in html.headers["content-security-policy"]
     csv = await chef.get(f"/reports/{report_id}.csv")
     assert csv.text.startswith("table,group,figure,value")
+    missing = await chef.get("/reports/2147483647.html")  # none such: the error page, in words
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "2147483647" in missing.text
