@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, or_, true
 from sqlmodel import Session, col, select
 
 from store.models import CaseSummary, Task
-from workflows.domain import POSITIVE_OUTCOMES, AgeGroup, Gender, Phase, TargetGroup, TaskStatus
+from workflows.domain import POSITIVE_OUTCOMES, AgeGroup, ApplicationStatus, Gender, Phase, TargetGroup, TaskStatus
 
 MIN_GROUP = 5
 SUPPRESSED: dict[str, Any] = {"suppressed": True, "reason": f"fewer than {MIN_GROUP}"}
@@ -205,7 +205,7 @@ def _overdue_tasks(session: Session, where: list[ColumnElement[bool]], now: date
 def _waiting_lists(session: Session, where: list[ColumnElement[bool]]) -> dict[str, int]:
     query = (
         select(CaseSummary.application_track_id, func.count())
-        .where(and_(col(CaseSummary.application_status) == "waiting", *where))
+        .where(and_(col(CaseSummary.application_status) == ApplicationStatus.WAITING, *where))
         .group_by(CaseSummary.application_track_id)
     )
     return {t: n for t, n in session.exec(query).all() if t is not None}

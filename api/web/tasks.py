@@ -14,6 +14,7 @@ from services.access_log import record_list_read
 from services.protected_identity import shown_initials
 from store.cases import summaries_of
 from store.tasks import inbox
+from workflows.domain import TaskKind
 
 router = APIRouter(include_in_schema=False)
 SHOWN_DONE = 100  # the most recent closed tasks; older ones are in the case's timeline
@@ -58,6 +59,6 @@ def tasks_page(request: Request, pages: PagesDep, user: PageUser, session: Sessi
         request,
         "tasks.html",
         done=done,
-        reminders=[r for r in rows if r.kind != "escalation"],
-        escalations=[r for r in rows if r.kind == "escalation"],
+        reminders=[r for r in rows if r.kind != TaskKind.ESCALATION],
+        escalations=[r for r in rows if r.kind == TaskKind.ESCALATION],
     )

@@ -1,6 +1,7 @@
 """The worklist's "next step": the soonest open task names it, else the phase does."""
 
-from api.web.next_step import next_step
+from api.web.next_step import BY_PHASE, BY_TASK, next_step
+from workflows.domain import Phase, TaskKind
 
 
 def test_the_soonest_open_task_names_the_step() -> None:
@@ -28,3 +29,8 @@ def test_while_choosing_a_track_the_application_says_what_is_awaited() -> None:
 
 def test_an_unknown_phase_or_task_still_gives_a_step() -> None:
     assert next_step("a_new_phase", None, ("a_new_task", "a_new_task")) == "See the case"
+
+
+def test_every_phase_and_every_task_has_its_own_words() -> None:
+    assert set(BY_PHASE) == set(Phase)
+    assert set(BY_TASK) == set(TaskKind) - {TaskKind.ESCALATION}  # an escalation names its clock's task
