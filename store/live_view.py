@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import bindparam, or_, text, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.case_keys import CaseKeys
 from store.models import CaseSummary
@@ -28,11 +28,11 @@ def view_values(view: CaseView) -> dict[str, Any]:
 
 
 # Built once, a statement and not the ORM's bulk update: every action's answer is kept with it.
-_SUMMARIES = CaseSummary.__table__  # type: ignore[attr-defined]
+# Run on the session's connection, it is plain SQL (no ORM bookkeeping), as store.cases' writes.
 _KEEP_VIEW = (
-    update(_SUMMARIES)
-    .where(_SUMMARIES.c.case_id == bindparam("b_case_id"))
-    .where(or_(_SUMMARIES.c.view_version.is_(None), _SUMMARIES.c.view_version < bindparam("b_version")))
+    update(CaseSummary)
+    .where(col(CaseSummary.case_id) == bindparam("b_case_id"))
+    .where(or_(col(CaseSummary.view_version).is_(None), col(CaseSummary.view_version) < bindparam("b_version")))
     .values(sealed_view=bindparam("b_sealed"), view_version=bindparam("b_version"))
 )
 _ASYNCHRONOUS_COMMIT = text("SET LOCAL synchronous_commit TO OFF")

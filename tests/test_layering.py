@@ -3,10 +3,11 @@ workflows import nothing impure (tests/workflows/test_determinism.py), `core` no
 layers above it, `api` nothing of the worker's side, a route or page module no other route
 module, and no module imports itself back through others."""
 
-import ast
 from pathlib import Path
 
 import pytest
+
+from tests.imports import imported_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("core", "store", "workflows", "activities", "services", "api", "worker")
@@ -19,14 +20,7 @@ def module_name(path: Path) -> str:
 
 def our_imports(path: Path) -> set[str]:
     """The modules of ours `path` imports (`from package import module` names the module)."""
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            found.add(node.module)
-            found |= {f"{node.module}.{alias.name}" for alias in node.names}
-    return {name for name in found if name.split(".")[0] in PACKAGES and name in MODULES}
+    return {name for name in imported_modules(path) if name in MODULES}
 
 
 MODULES = {module_name(p): p for package in PACKAGES for p in (ROOT / package).rglob("*.py")}

@@ -2,7 +2,6 @@
 must agree with pyproject.toml's dependencies, and this environment must be what they lock.
 When a test here fails after a change to pyproject.toml, run `make lock`."""
 
-import ast
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -12,6 +11,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+from tests.imports import imported_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "samverkan (pyproject.toml)"
@@ -110,20 +111,12 @@ def test_this_environment_is_the_dev_lock() -> None:
 
 
 
-def imported_names(source: Path) -> set[str]:
-    """The top-level modules a file imports, wherever in it (a function's import included)."""
-    tree = ast.parse(source.read_text())
-    nodes = list(ast.walk(tree))
-    names = {alias.name for node in nodes if isinstance(node, ast.Import) for alias in node.names}
-    names |= {node.module for node in nodes if isinstance(node, ast.ImportFrom) and node.module and not node.level}
-    return {name.split(".")[0] for name in names}
-
-
 def test_the_image_installs_every_package_its_code_imports() -> None:
     packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
     ours = {name.split(".")[0] for name in packages}
     sources = {path for name in ours for path in (ROOT / name).rglob("*.py")}
-    top = set().union(*map(imported_names, sources)) - ours - set(sys.stdlib_module_names)
+    top = {name.split(".")[0] for path in sources for name in imported_modules(path)}
+    top -= ours | set(sys.stdlib_module_names)
     owners = packages_distributions()
     imported = {canonicalize_name(owner) for name in top for owner in owners.get(name, [name])}
     assert {"temporalio", "fastapi", "sqlmodel"} <= imported  # the scan sees the imports
