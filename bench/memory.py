@@ -19,7 +19,7 @@ from services.cases import CaseCreate, first_state
 from services.journeys import start_journey as start_journey_as_the_api
 from tests.stack import case_body, today
 from workflows.domain import Actor, CaseOpening, Gender, Participant, Role, TimePolicy
-from workflows.journey import FIRST_WRITTEN_BY_THE_API
+from workflows.journey import EVERY_PATCH_BEFORE
 from workflows.personal_number import parse_personal_number
 
 MEMORY_GOAL = Goal(Bound.RATIO_AT_MOST, 2.0, proposed=True)
@@ -92,7 +92,7 @@ async def run(s: BenchStack, live: int = 10_000) -> list[Figure]:
 
         async def journeys_live() -> int:
             # Its first task done: the patch it records there is in its search attributes.
-            found = f'TemporalChangeVersion = "{FIRST_WRITTEN_BY_THE_API}" AND Municipality = "{RSS_MUNICIPALITY}"'
+            found = f'TemporalChangeVersion = "{EVERY_PATCH_BEFORE}" AND Municipality = "{RSS_MUNICIPALITY}"'
             return (await s.service.count_workflows(found)).count
 
         async def make_live(start: Callable[[int], Awaitable[object]], count: Callable[[], Awaitable[int]]) -> float:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TypeGuard
 
 ROOT = Path(__file__).resolve().parent.parent
 HISTORIES = ROOT / "tests" / "histories"
@@ -38,6 +39,7 @@ PATCHES: dict[str, datetime] = {
     "protected-identity-action": datetime(2026, 11, 24, 1, 41, 14, tzinfo=UTC),  # branch extract11
     "opened-at-the-referral": datetime(2026, 11, 24, 1, 32, 0, tzinfo=UTC),  # bench12
     "first-written-by-the-api": datetime(2026, 11, 24, 5, 45, 58, tzinfo=UTC),
+    "every-patch-before-one-marker": datetime(2026, 11, 25, 6, 0, 0, tzinfo=UTC),
 }
 
 
@@ -119,10 +121,19 @@ def keep(scenario: str, history_json: str, made_at: datetime | None = None) -> P
 
 
 def patches_in_code() -> dict[str, str]:
-    """Every patch id the workflow code asks `workflow.patched`/`deprecate_patch` about, with where."""
+    """Every patch id the workflow code asks `workflow.patched`/`deprecate_patch` about, with where;
+    and through a method that passes its argument on to them (the journey's `_since`)."""
     found: dict[str, str] = {}
     for source in sorted((ROOT / "workflows").glob("*.py")):
         tree = ast.parse(source.read_text())
+        asks, passed_on = {"patched", "deprecate_patch"}, set()
+        for fn in ast.walk(tree):
+            if isinstance(fn, ast.FunctionDef):
+                params = {a.arg for a in fn.args.args}
+                for call in ast.walk(fn):
+                    if _asks(call, {"patched"}) and isinstance(call.args[0], ast.Name) and call.args[0].id in params:
+                        asks.add(fn.name)
+                        passed_on.add(call)
         constants = {
             target.id: node.value.value
             for node in tree.body
@@ -131,9 +142,7 @@ def patches_in_code() -> dict[str, str]:
             if isinstance(target, ast.Name) and isinstance(node.value.value, str)
         }
         for call in ast.walk(tree):
-            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
-                continue
-            if call.func.attr not in ("patched", "deprecate_patch") or not call.args:
+            if not _asks(call, asks) or call in passed_on:
                 continue
             arg = call.args[0]
             where = f"{source.relative_to(ROOT)}:{call.lineno}"
@@ -144,6 +153,13 @@ def patches_in_code() -> dict[str, str]:
             else:
                 raise AssertionError(f"{where}: give the patch id as a string or a module-level constant")
     return found
+
+
+def _asks(node: ast.AST, names: set[str]) -> TypeGuard[ast.Call]:
+    """A call of `<something>.<one of names>(<argument>, ...)`."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        return False
+    return node.func.attr in names and bool(node.args)
 
 
 def changed_in_git() -> Iterator[str]:

@@ -3,6 +3,7 @@ it, and an opening whose start gets no answer neither loses its reservation nor 
 ever. On SQLite and PostgreSQL."""
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -23,6 +24,7 @@ from store.users import get_user
 from tests.stack import Stack, case_body, eventually, free_port
 from workflows.case import CaseView
 from workflows.effects import GENDER, NEXT_DUE_AT, OVERDUE, PHASE
+from workflows.journey import EVERY_PATCH_BEFORE
 
 
 async def test_the_opening_answers_with_the_state_the_workflow_holds(stack: Stack) -> None:
@@ -37,7 +39,8 @@ async def test_the_opening_answers_with_the_state_the_workflow_holds(stack: Stac
 async def test_the_journeys_first_task_writes_nothing_the_opening_wrote(stack: Stack) -> None:
     """The API writes the first row and the search attributes with the start: the journey's
     first task schedules no projection and upserts none of the case's search attributes, and
-    the case is found all the same; its next change is projected as before."""
+    the case is found all the same; its next change is projected as before. It records one patch
+    marker, which stands for every patch before it (workflows/journey.py), not one per patch."""
     opened = await stack.open_case()
     handle = stack.temporal.get_workflow_handle(workflow_id(opened["case_id"]))
 
@@ -55,6 +58,9 @@ async def test_the_journeys_first_task_writes_nothing_the_opening_wrote(stack: S
         for name in e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
     }
     assert upserted <= {"TemporalChangeVersion"}  # the SDK's record of the patches, none of the case's
+    markers = [e.marker_recorded_event_attributes for e in events if e.HasField("marker_recorded_event_attributes")]
+    patches = [json.loads(m.details["patch-data"].payloads[0].data)["id"] for m in markers]
+    assert patches == [EVERY_PATCH_BEFORE]
     found = (await handle.describe()).typed_search_attributes
     assert found.get(PHASE) == "introduction" and found.get(GENDER) == opened["gender"]
     assert found.get(NEXT_DUE_AT) is not None and found.get(OVERDUE) is False

@@ -24,6 +24,7 @@ from tests.recordings import (
 )
 from tests.stack import recordings_converter
 from worker.main import WORKFLOWS
+from workflows.journey import BEFORE_ONE_MARKER, EVERY_PATCH_BEFORE
 
 RECORDED = recordings()
 
@@ -81,15 +82,17 @@ def test_no_recording_crosses_a_patch_older_than_itself() -> None:
 
 
 def test_each_scenario_keeps_a_recording_from_before_each_patch_it_crosses() -> None:
-    """The newest recording of a scenario shows the patches its path crosses today; the
-    recordings from before each of them replay the other side of `workflow.patched`."""
+    """Every patch a scenario's recordings crossed, where the scenario was recorded before the
+    patch came in, keeps a recording from before it: both sides of `workflow.patched` replay.
+    (Not only the newest recording's patches: since EVERY_PATCH_BEFORE a new run records that
+    one marker for all of them.)"""
     by_scenario: dict[str, list[Recording]] = defaultdict(list)
     for r in RECORDED:
         by_scenario[r.scenario].append(r)
     missing, checked = [], 0
     for scenario, kept in by_scenario.items():
-        newest, first = max(kept, key=lambda r: r.made_at), min(r.made_at for r in kept)
-        for patch in sorted(newest.patches):
+        first = min(r.made_at for r in kept)
+        for patch in sorted(frozenset().union(*(r.patches for r in kept))):
             if first >= PATCHES[patch]:
                 continue  # the scenario was first recorded after the patch: there is no before
             checked += 1
@@ -97,3 +100,11 @@ def test_each_scenario_keeps_a_recording_from_before_each_patch_it_crosses() -> 
                 missing.append(f"{scenario} has no recording from before {patch}")
     assert not missing, missing
     assert checked >= 22  # the pairs there are today: it may only grow
+
+
+def test_the_one_marker_stands_for_the_patches_before_it_and_none_after() -> None:
+    """A run whose start recorded EVERY_PATCH_BEFORE takes the path of every patch in
+    BEFORE_ONE_MARKER without its marker: a patch that came in later is not among them, or a
+    case begun before it would change course on replay."""
+    before = {patch for patch, came_in in PATCHES.items() if came_in < PATCHES[EVERY_PATCH_BEFORE]}
+    assert before == BEFORE_ONE_MARKER

@@ -60,6 +60,24 @@ OPENED_AT_THE_REFERRAL = "opened-at-the-referral"
 # attributes with the start (`first_written`) does not write them again in its first task: no
 # projection activity, no second workflow task, no upsert (bench/PROFILE.md).
 FIRST_WRITTEN_BY_THE_API = "first-written-by-the-api"
+# Since this patch a run records one marker, at its start, for every patch above: a run that
+# begins on code with all of them takes every patched path without asking each. Each marker
+# cost an event and the SDK's upsert of TemporalChangeVersion, another event and a visibility
+# write: ten events in every new journey's first task, now two (bench/PROFILE.md). A run
+# without this marker (begun on older code) asks each patch as before.
+EVERY_PATCH_BEFORE = "every-patch-before-one-marker"
+# The patches it stands for. A patch added after it is asked with `workflow.patched` itself.
+BEFORE_ONE_MARKER = frozenset(
+    {
+        TRACK_OWNS_SEATS,
+        OUTBOX_ONE_PASS,
+        PROCESS_OF_THE_AGREEMENTS,
+        GROUP_SEARCH_ATTRIBUTES,
+        PROTECTED_IDENTITY_ACTION,
+        OPENED_AT_THE_REFERRAL,
+        FIRST_WRITTEN_BY_THE_API,
+    }
+)
 
 
 class ActionRefusedError(ApplicationError):
@@ -94,19 +112,20 @@ def _action_update(action: Action, body_type: type[a.ActionBody]) -> Any:
 class JourneyWorkflow:
     @workflow.init
     def __init__(self, input: JourneyInput) -> None:
+        self._every_patch = workflow.patched(EVERY_PATCH_BEFORE)
         if input.state is not None:
             self.state = input.state
         else:
             assert input.opening is not None
             opened_at = workflow.now()
-            if input.opened_at is not None and workflow.patched(OPENED_AT_THE_REFERRAL):
+            if input.opened_at is not None and self._since(OPENED_AT_THE_REFERRAL):
                 opened_at = input.opened_at
-            revision = phases.LATEST if workflow.patched(PROCESS_OF_THE_AGREEMENTS) else 0
+            revision = phases.LATEST if self._since(PROCESS_OF_THE_AGREEMENTS) else 0
             self.state = phases.initial_state(input.opening, opened_at, revision)
         self._projected = -1
         self._notices: list[Notice] = []
         self._search_attributes: dict[str, object] = {}
-        if input.first_written and input.opened_at is not None and workflow.patched(FIRST_WRITTEN_BY_THE_API):
+        if input.first_written and input.opened_at is not None and self._since(FIRST_WRITTEN_BY_THE_API):
             self._projected = self.state.version
             self._search_attributes = outbox.first_search_attributes(self.state, input.opened_at)
         self._seat_moves: list[SeatMove] = []  # signals owed to tracks, sent in order
@@ -133,6 +152,11 @@ class JourneyWorkflow:
             # Woken by an action (something to write) or by the next alarm's time.
             with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(self._outbox_waiting, timeout=timeout, timeout_summary=summary)
+
+    def _since(self, patch: str) -> bool:
+        """Whether this run takes the path `patch` brought: for a patch BEFORE_ONE_MARKER, always
+        in a run whose start recorded EVERY_PATCH_BEFORE; else as its own marker says."""
+        return (self._every_patch and patch in BEFORE_ONE_MARKER) or workflow.patched(patch)
 
     # --- queries ------------------------------------------------------------------------
 
@@ -169,7 +193,7 @@ class JourneyWorkflow:
     async def set_protected_identity(self, actor: Actor, body: a.SetProtectedIdentity) -> CaseView:
         # Only a case running this code can receive the update; the marker records in the case's
         # history from when its protection could change after the opening.
-        workflow.patched(PROTECTED_IDENTITY_ACTION)
+        self._since(PROTECTED_IDENTITY_ACTION)
         return self._act(actor, Action.SET_PROTECTED_IDENTITY, body)
 
     @set_protected_identity.validator
@@ -245,7 +269,7 @@ class JourneyWorkflow:
             self._owe_track(owed)
 
     def _owe_track(self, move: SeatMove) -> None:
-        if workflow.patched(TRACK_OWNS_SEATS):
+        if self._since(TRACK_OWNS_SEATS):
             self._seat_moves.append(move)
 
     def _tell_track_after(self, before: Application | None, before_phase: Phase) -> None:
@@ -324,7 +348,7 @@ class JourneyWorkflow:
     async def _write_outbox(self) -> None:
         # One pass, not until empty: under a stream of actions the run loop must still get
         # to its continue-as-new check between passes. Cases started before drained fully.
-        if not workflow.patched(OUTBOX_ONE_PASS):
+        if not self._since(OUTBOX_ONE_PASS):
             await self._drain_outbox()
         elif self._outbox_waiting():
             await self._outbox_pass()
@@ -332,7 +356,7 @@ class JourneyWorkflow:
     async def _outbox_pass(self) -> None:
         await self._tell_tracks()
         updates = outbox.search_attribute_updates(
-            self._search_attributes, self.state, workflow.now(), with_groups=workflow.patched(GROUP_SEARCH_ATTRIBUTES)
+            self._search_attributes, self.state, workflow.now(), with_groups=self._since(GROUP_SEARCH_ATTRIBUTES)
         )
         if updates:
             workflow.upsert_search_attributes(updates)
