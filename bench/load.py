@@ -3,6 +3,7 @@
 at once, against 50 callers querying the bare workflows: each read writes its access-log entry
 ahead (a journal append, synced) before it is answered, and here those appends meet."""
 
+from bench.cpu import Spent
 from bench.floor import BareCounter
 from bench.measure import Run, in_flight
 from bench.report import Bound, Figure, Goal
@@ -40,22 +41,34 @@ async def run(s: BenchStack, callers: int = 50, per_caller: int = 12) -> list[Fi
     async def query(i: int) -> None:
         await bares[i % callers].query(BareCounter.current)
 
-    service = await in_flight(total, callers, act)
+    meter, spent = s.meter(), {name: Spent() for name in ("actions", "updates", "reads", "queries")}
+    with meter.stretch(spent["actions"]):
+        service = await in_flight(total, callers, act)
     await s.settled(*cases)
-    bare = await in_flight(total, callers, bump)
-    reads = await in_flight(total * READS_PER_ACTION, callers, read)
-    queries = await in_flight(total * READS_PER_ACTION, callers, query)
+    with meter.stretch(spent["updates"]):
+        bare = await in_flight(total, callers, bump)
+    with meter.stretch(spent["reads"]):
+        reads = await in_flight(total * READS_PER_ACTION, callers, read)
+    with meter.stretch(spent["queries"]):
+        queries = await in_flight(total * READS_PER_ACTION, callers, query)
     for handle in bares:
         await handle.signal(BareCounter.finish)
+    actions = (service, spent["actions"]), (bare, spent["updates"])
     return [
-        at_once(f"actions per second, {callers} in flight vs updates", service, bare, LOAD_GOAL),
-        at_once(f"reads per second, {callers} in flight vs queries", reads, queries, READS_GOAL),
+        at_once(f"actions per second, {callers} in flight vs updates", *actions, LOAD_GOAL),
+        at_once(
+            f"reads per second, {callers} in flight vs queries", (reads, spent["reads"]), (queries, spent["queries"]),
+            READS_GOAL,
+        ),
     ]
 
 
-def at_once(name: str, service: Run, bare: Run, goal: Goal) -> Figure:
-    errors = service.errors + bare.errors
-    note = f"{service.done + len(service.errors)} of each; service {service.seconds:.1f} s, bare {bare.seconds:.1f} s"
+def at_once(name: str, service: tuple[Run, Spent], bare: tuple[Run, Spent], goal: Goal) -> Figure:
+    (ran, ran_cpu), (floor, floor_cpu) = service, bare
+    errors = ran.errors + floor.errors
+    note = f"{ran.done + len(ran.errors)} of each; service {ran.seconds:.1f} s, bare {floor.seconds:.1f} s"
     if errors:
         note += f"; first error: {errors[0]}"
-    return Figure("load", name, "/s", service.per_second, bare.per_second, goal, note, len(errors))
+    ran_cpu.calls, floor_cpu.calls = ran.done, floor.done
+    cpu = {"service": ran_cpu, "bare": floor_cpu}
+    return Figure("load", name, "/s", ran.per_second, floor.per_second, goal, note, len(errors), cpu)

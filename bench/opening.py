@@ -8,6 +8,7 @@ from typing import Any
 from temporalio.client import WithStartWorkflowOperation, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 
+from bench.cpu import Spent
 from bench.floor import FLOOR_QUEUE, BareCounter
 from bench.measure import in_flight, pct, timed_ms
 from bench.report import Bound, Figure, Goal
@@ -30,6 +31,7 @@ class Tally:
     done: int = 0
     errors: list[str] = field(default_factory=list)
     after_ms: list[float] = field(default_factory=list)  # the action right after the burst
+    spent: Spent = field(default_factory=Spent)  # the processes' CPU in the bursts
 
     @property
     def per_second(self) -> float:
@@ -46,7 +48,9 @@ async def service_round(s: BenchStack, n: int, tally: Tally) -> None:
             raise RuntimeError(f"{r.status_code} {r.text[:120]}")
         cases.append(r.json()["case_id"])
 
-    run = await in_flight(n, IN_FLIGHT, open_one)
+    with s.meter().stretch(tally.spent):
+        run = await in_flight(n, IN_FLIGHT, open_one)
+    tally.spent.calls += run.done
     tally.seconds += run.seconds
     tally.done += run.done
     tally.errors += run.errors
@@ -68,7 +72,9 @@ async def bare_round(s: BenchStack, n: int, tally: Tally) -> None:
     async def start_one(_: int) -> None:
         handles.append(await s.bare.start_workflow(BareCounter.run, id=bare_id(), task_queue=FLOOR_QUEUE))
 
-    run = await in_flight(n, IN_FLIGHT, start_one)
+    with s.meter().stretch(tally.spent):
+        run = await in_flight(n, IN_FLIGHT, start_one)
+    tally.spent.calls += run.done
     tally.seconds += run.seconds
     tally.done += run.done
     tally.errors += run.errors
@@ -111,8 +117,9 @@ async def run(s: BenchStack, per_round: int = 100, rounds: int = 2) -> list[Figu
             service.per_second,
             bare.per_second,
             OPENING_GOAL,
-            f"{service.done} openings, {bare.done} starts",
+            f"{service.done} openings, {bare.done} starts; CPU in the bursts (a journey's first task may fall after)",
             len(service.errors),
+            {"service": service.spent, "bare": bare.spent},
         ),
         Figure(
             "opening",

@@ -4,11 +4,13 @@ import json
 import os
 import platform
 import subprocess
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+
+from bench.cpu import Spent
 
 
 class Bound(StrEnum):
@@ -48,6 +50,7 @@ class Figure:
     goal: Goal | None = None
     note: str = ""
     errors: int = 0
+    cpu: dict[str, Spent] = field(default_factory=dict)  # "service"/"bare": each process's CPU per call
 
     @property
     def ratio(self) -> float | None:
@@ -107,6 +110,7 @@ def table(figures: list[Figure]) -> str:
         )
         if f.note:
             out.append("    " + f.note)
+        out += [f"    CPU per call, {side}: {spent.text()}" for side, spent in f.cpu.items()]
     return "\n".join(out)
 
 

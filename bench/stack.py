@@ -20,6 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from bench import client
 from bench.client import Http
+from bench.cpu import Meter, child_pid, children
 from core.settings import Settings
 from services.temporal import connect
 from store.db import session_scope
@@ -154,6 +155,13 @@ class BenchStack:
         if r.status_code != 200:
             raise RuntimeError(f"{action}: {r.status_code} {r.text[:200]}")
         return r.json()
+
+    def meter(self) -> Meter:
+        """The run's processes: the dev server, the service's worker and web app (uvicorn's
+        workers too), and the bench's own (its client, and the floor's worker)."""
+        web = (self.web.pid, *children(self.web.pid))
+        pids = {"server": (child_pid("start-dev"),), "worker": (self.worker.pid,), "web": web}
+        return Meter(pids | {"bench": (os.getpid(),)})
 
     async def settled(self, *case_ids: str) -> None:
         """Until the cases' journeys have nothing left to do. An answer leaves work behind it
