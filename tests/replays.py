@@ -5,6 +5,7 @@ whether a replay's process has ended."""
 import asyncio
 from datetime import UTC, datetime
 
+from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
 
@@ -16,10 +17,16 @@ from tests.stack import recordings_converter
 WORKFLOW_ID = "journey-recorded"
 
 
-async def recorded_run(scenario: str) -> Run:
-    """The scenario's latest recording as a run, payloads decoded as the history service holds them."""
-    recording = [r for r in recordings() if r.scenario == scenario][-1]
-    events = WorkflowHistory.from_json(WORKFLOW_ID, recording.text).events
+async def recorded_run(scenario: str, *, ending_mid_task: bool = False) -> Run:
+    """The scenario's latest recording as a run, payloads decoded as the history service holds
+    them. `ending_mid_task`: the latest whose last workflow task had not completed when it was
+    recorded (where a recording ends depends on when it was taken)."""
+    kept = [
+        WorkflowHistory.from_json(WORKFLOW_ID, r.text).events for r in recordings() if r.scenario == scenario
+    ]
+    if ending_mid_task:
+        kept = [events for events in kept if events[-1].event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED]
+    events = kept[-1]
     codec = recordings_converter().payload_codec
     assert codec is not None
     return Run("first-run", await decoded(events, codec))

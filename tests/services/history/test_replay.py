@@ -29,7 +29,7 @@ async def test_a_run_with_its_start_event_alone_reproduces() -> None:
 
 
 async def test_the_state_before_a_new_runs_first_task_is_where_the_run_before_ended() -> None:
-    first = await recorded_run("journey-reassign")
+    first = await recorded_run("journey-reassign", ending_mid_task=True)
     second = continued_an_instant_ago(first)
     then = await replay.state_at(WORKFLOW_ID, [first], datetime.now(UTC), recordings_converter())
     now = await replay.state_at(WORKFLOW_ID, [first, second], datetime.now(UTC), recordings_converter())
