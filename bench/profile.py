@@ -31,6 +31,7 @@ from bench.stack import (
     web_command,
 )
 from core.logging import configure_logging
+from core.process_exit import leave
 from tests.stack import case_body, dev_server
 from worker.launch import wait_for_port
 
@@ -168,3 +169,4 @@ if __name__ == "__main__":
     args = parser.parse_args()
     configure_logging("console", "warning")
     asyncio.run(main(args.only.split(",") if args.only else list(PATHS)))
+    leave(0)
