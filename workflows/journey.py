@@ -192,7 +192,8 @@ class JourneyWorkflow:
     @workflow.update(name=Action.SET_PROTECTED_IDENTITY.value)
     async def set_protected_identity(self, actor: Actor, body: a.SetProtectedIdentity) -> CaseView:
         # Only a case running this code can receive the update; the marker records in the case's
-        # history from when its protection could change after the opening.
+        # history from when its protection could change after the opening (a run begun since
+        # EVERY_PATCH_BEFORE records none here: the marker at its start says it).
         self._since(PROTECTED_IDENTITY_ACTION)
         return self._act(actor, Action.SET_PROTECTED_IDENTITY, body)
 
