@@ -13,10 +13,16 @@ from pathlib import Path
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def _stat(proc: Path) -> list[str]:
+    """The fields of `/proc/<pid>/stat` from the third on: after the command's name, which may
+    hold spaces and parentheses of its own."""
+    return (proc / "stat").read_text().rpartition(")")[2].split()
+
+
 def cpu_seconds(pid: int) -> float:
     """User and system time of one process so far (its threads' too)."""
-    after_name = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(after_name[11]) + int(after_name[12])) / TICKS  # utime, stime: fields 14 and 15
+    fields = _stat(Path(f"/proc/{pid}"))
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime: fields 14 and 15
 
 
 def children(of: int) -> dict[int, bytes]:
@@ -26,7 +32,7 @@ def children(of: int) -> dict[int, bytes]:
         if not proc.name.isdigit():
             continue
         try:
-            ppid = int((proc / "stat").read_text().rpartition(")")[2].split()[1])
+            ppid = int(_stat(proc)[1])
             command = (proc / "cmdline").read_bytes()
         except OSError:  # ended meanwhile
             continue
