@@ -3,9 +3,11 @@
 at once, against 50 callers querying the bare workflows: each read writes its access-log entry
 ahead (a journal append, synced) before it is answered, and here those appends meet."""
 
+from collections.abc import Awaitable, Callable
+
 from bench.cpu import Spent
 from bench.floor import BareCounter
-from bench.measure import Run, in_flight
+from bench.measure import Run, metered
 from bench.report import Bound, Figure, Goal
 from bench.single import bare_workflows, follow_up
 from bench.stack import BenchStack
@@ -41,25 +43,22 @@ async def run(s: BenchStack, callers: int = 50, per_caller: int = 12) -> list[Fi
     async def query(i: int) -> None:
         await bares[i % callers].query(BareCounter.current)
 
-    meter, spent = s.meter(), {name: Spent() for name in ("actions", "updates", "reads", "queries")}
-    with meter.stretch(spent["actions"]):
-        service = await in_flight(total, callers, act)
+    meter = s.meter()
+
+    async def measured(calls: int, call: Callable[[int], Awaitable[None]]) -> tuple[Run, Spent]:
+        spent = Spent()
+        return await metered(meter, spent, calls, callers, call), spent
+
+    actions = await measured(total, act)
     await s.settled(*cases)
-    with meter.stretch(spent["updates"]):
-        bare = await in_flight(total, callers, bump)
-    with meter.stretch(spent["reads"]):
-        reads = await in_flight(total * READS_PER_ACTION, callers, read)
-    with meter.stretch(spent["queries"]):
-        queries = await in_flight(total * READS_PER_ACTION, callers, query)
+    updates = await measured(total, bump)
+    reads = await measured(total * READS_PER_ACTION, read)
+    queries = await measured(total * READS_PER_ACTION, query)
     for handle in bares:
         await handle.signal(BareCounter.finish)
-    actions = (service, spent["actions"]), (bare, spent["updates"])
     return [
-        at_once(f"actions per second, {callers} in flight vs updates", *actions, LOAD_GOAL),
-        at_once(
-            f"reads per second, {callers} in flight vs queries", (reads, spent["reads"]), (queries, spent["queries"]),
-            READS_GOAL,
-        ),
+        at_once(f"actions per second, {callers} in flight vs updates", actions, updates, LOAD_GOAL),
+        at_once(f"reads per second, {callers} in flight vs queries", reads, queries, READS_GOAL),
     ]
 
 
@@ -69,6 +68,5 @@ def at_once(name: str, service: tuple[Run, Spent], bare: tuple[Run, Spent], goal
     note = f"{ran.done + len(ran.errors)} of each; service {ran.seconds:.1f} s, bare {floor.seconds:.1f} s"
     if errors:
         note += f"; first error: {errors[0]}"
-    ran_cpu.calls, floor_cpu.calls = ran.done, floor.done
     cpu = {"service": ran_cpu, "bare": floor_cpu}
     return Figure("load", name, "/s", ran.per_second, floor.per_second, goal, note, len(errors), cpu)

@@ -6,6 +6,8 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from bench.cpu import Meter, Spent
+
 
 def pct(samples: list[float], q: int) -> float:
     if len(samples) == 1:
@@ -50,3 +52,13 @@ async def in_flight(total: int, concurrency: int, call: Callable[[int], Awaitabl
     t0 = time.perf_counter()
     await asyncio.gather(*(caller() for _ in range(concurrency)))
     return Run(done, time.perf_counter() - t0, errors)
+
+
+async def metered(
+    meter: Meter, into: Spent, total: int, concurrency: int, call: Callable[[int], Awaitable[object]]
+) -> Run:
+    """`in_flight`, and what each of `meter`'s processes spent meanwhile, per call, added to `into`."""
+    with meter.stretch(into):
+        run = await in_flight(total, concurrency, call)
+    into.calls += run.done
+    return run

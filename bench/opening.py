@@ -10,7 +10,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 from bench.cpu import Spent
 from bench.floor import FLOOR_QUEUE, BareCounter
-from bench.measure import in_flight, pct, timed_ms
+from bench.measure import in_flight, metered, pct, timed_ms
 from bench.report import Bound, Figure, Goal
 from bench.single import ACTION_GOAL, follow_up
 from bench.stack import BenchStack
@@ -48,9 +48,7 @@ async def service_round(s: BenchStack, n: int, tally: Tally) -> None:
             raise RuntimeError(f"{r.status_code} {r.text[:120]}")
         cases.append(r.json()["case_id"])
 
-    with s.meter().stretch(tally.spent):
-        run = await in_flight(n, IN_FLIGHT, open_one)
-    tally.spent.calls += run.done
+    run = await metered(s.meter(), tally.spent, n, IN_FLIGHT, open_one)
     tally.seconds += run.seconds
     tally.done += run.done
     tally.errors += run.errors
@@ -72,9 +70,7 @@ async def bare_round(s: BenchStack, n: int, tally: Tally) -> None:
     async def start_one(_: int) -> None:
         handles.append(await s.bare.start_workflow(BareCounter.run, id=bare_id(), task_queue=FLOOR_QUEUE))
 
-    with s.meter().stretch(tally.spent):
-        run = await in_flight(n, IN_FLIGHT, start_one)
-    tally.spent.calls += run.done
+    run = await metered(s.meter(), tally.spent, n, IN_FLIGHT, start_one)
     tally.seconds += run.seconds
     tally.done += run.done
     tally.errors += run.errors
