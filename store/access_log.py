@@ -11,11 +11,6 @@ from sqlmodel import Session, col, func, select
 from store.models import AccessLog, AccessLogBatch
 
 
-def log_read(session: Session, *, username: str, case_id: str, via: str, purpose: str | None = None) -> None:
-    session.add(AccessLog(at=datetime.now(UTC), username=username, case_id=case_id, via=via, purpose=purpose))
-    session.commit()
-
-
 @dataclass(frozen=True, slots=True)
 class Entry:
     """An access-log entry before it is written: `AccessLog`'s columns (but its id), a plain
@@ -35,6 +30,11 @@ class Entry:
 
     def columns(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__}
+
+
+# Entry is AccessLog's columns written out again, as plain fields: they must not drift apart.
+if set(Entry.__slots__) != set(AccessLog.__table__.columns.keys()) - {"id"}:  # type: ignore[attr-defined]
+    raise TypeError("store.access_log.Entry and store.models.AccessLog name different columns")
 
 
 def write_entries(session: Session, entries: Sequence[Entry]) -> None:
