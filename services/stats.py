@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, true
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, text, true
 from sqlmodel import Session, col, select
 
 from store.models import CaseSummary, Task
@@ -36,7 +36,6 @@ GROUP_COLUMNS = {
     TargetGroup.SOCIAL_ASSISTANCE: CaseSummary.social_assistance,
     TargetGroup.DISABILITY: CaseSummary.disability,
 }
-Cell = dict[str, Any]
 
 
 @dataclass
@@ -77,39 +76,54 @@ def conditions(f: StatsFilter) -> list[ColumnElement[bool]]:
     return where
 
 
-def _flag(condition: ColumnElement[bool]) -> Any:
-    return case((condition, 1), else_=0)
+# The cube's columns, in its rows' order (plain tuples: the rows are many, and each is read once).
+GENDER, AGE_GROUP, TRACK, PHASE, OUTCOME = range(5)
+FLAGS = slice(5, 5 + len(GROUP_COLUMNS))  # one per target group, in GROUP_COLUMNS' order
+CASES, DUE, ON_TIME = (5 + len(GROUP_COLUMNS) + n for n in range(3))
+KAA_FLAG = 5 + list(GROUP_COLUMNS).index(TargetGroup.KAA)
+Row = tuple[Any, ...]
+_CUBE_MEMORY = text("SET LOCAL work_mem TO '64MB'")
 
 
-def _cube(session: Session, where: list[ColumnElement[bool]]) -> list[Cell]:
-    """Cases counted by every column a block may select on: a few hundred cells at most."""
+def cube_query(where: list[ColumnElement[bool]]) -> Select[Any]:
+    """Cases counted by every column a block may select on: a few thousand cells at most."""
     positive = col(CaseSummary.outcome).in_([o.value for o in POSITIVE_OUTCOMES])
     outcome_class = case((col(CaseSummary.outcome).is_(None), literal("none")), (positive, literal("positive")),
                          else_=literal("other"))
     keys = [CaseSummary.gender, CaseSummary.age_group, CaseSummary.track_id, CaseSummary.phase,
             outcome_class.label("outcome"), *GROUP_COLUMNS.values()]
-    query = (
+    query: Select[Any] = (
         select(*keys, func.count().label("cases"),  # type: ignore[call-overload]
                func.sum(CaseSummary.follow_ups_due), func.sum(CaseSummary.follow_ups_on_time))
         .where(and_(true(), *where))
         .group_by(*keys)
     )
-    names = ["gender", "age_group", "track_id", "phase", "outcome", *(g.value for g in GROUP_COLUMNS),
-             "cases", "follow_ups_due", "follow_ups_on_time"]
-    # Core rows, not ORM ones: the ORM's loading costs more than the database's counting here.
-    return [dict(zip(names, row, strict=True)) for row in session.connection().execute(query)]
+    return query
 
 
-def _days(session: Session, where: list[ColumnElement[bool]]) -> list[Cell]:
-    """Exited cases counted by days in programme (and gender, age group, track)."""
+def days_query(where: list[ColumnElement[bool]]) -> Select[Any]:
+    """Exited cases counted by gender, age group, track and days in programme."""
     keys = [CaseSummary.gender, CaseSummary.age_group, CaseSummary.track_id, CaseSummary.days_in_programme]
-    query = (
+    query: Select[Any] = (
         select(*keys, func.count())  # type: ignore[call-overload]
         .where(and_(col(CaseSummary.days_in_programme).is_not(None), *where))
         .group_by(*keys)
     )
-    names = ["gender", "age_group", "track_id", "days", "cases"]
-    return [dict(zip(names, r, strict=True)) for r in session.connection().execute(query)]
+    return query
+
+
+def _cube(session: Session, where: list[ColumnElement[bool]]) -> list[Row]:
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # PostgreSQL guesses a group per case (it cannot know the columns' combinations are few)
+        # and sorts the cases on disk within the default 4 MB; this much lets it hash them.
+        connection.execute(_CUBE_MEMORY)
+    # Core rows, not ORM ones: the ORM's loading costs more than the database's counting here.
+    return [tuple(row) for row in connection.execute(cube_query(where))]
+
+
+def _days(session: Session, where: list[ColumnElement[bool]]) -> list[Row]:
+    return [tuple(row) for row in session.connection().execute(days_query(where))]
 
 
 def median_of(histogram: dict[int, int]) -> float | None:
@@ -130,10 +144,7 @@ def median_of(histogram: dict[int, int]) -> float | None:
     return float(nth(n // 2)) if n % 2 else (nth(n // 2 - 1) + nth(n // 2)) / 2
 
 
-def time_in_programme(days: Iterable[Cell]) -> dict[str, Any]:
-    histogram: dict[int, int] = {}
-    for c in days:
-        histogram[int(c["days"])] = histogram.get(int(c["days"]), 0) + int(c["cases"])
+def time_in_programme(histogram: dict[int, int]) -> dict[str, Any]:
     n = sum(histogram.values())
     buckets = {
         name: count_cell(sum(k for d, k in histogram.items() if d >= low and (high is None or d <= high)))
@@ -147,68 +158,133 @@ def time_in_programme(days: Iterable[Cell]) -> dict[str, Any]:
     }
 
 
-def block(cells: Iterable[Cell], days: Iterable[Cell] | None) -> dict[str, Any]:
-    """Every figure of one group of cases, summed from its cells."""
-    # One pass over the cells (a block is summed some two hundred times per overview).
-    cases = outcome_total = positive = in_tracks = women = due = on_time = kaa = 0
-    by_phase: dict[str, int] = {}
-    for c in cells:
-        n = int(c["cases"])
-        cases += n
-        by_phase[c["phase"]] = by_phase.get(c["phase"], 0) + n
-        if c["outcome"] != "none":
-            outcome_total += n
-            positive += n if c["outcome"] == "positive" else 0
-        if c["track_id"] is not None:
-            in_tracks += n
-            women += n if c["gender"] == Gender.WOMAN else 0
-        due += int(c["follow_ups_due"] or 0)
-        on_time += int(c["follow_ups_on_time"] or 0)
-        kaa += n if c["kaa"] else 0
-    phases = {p.value: count_cell(by_phase.get(p.value, 0)) for p in Phase}
-    figures: dict[str, Any] = {
-        "cases": count_cell(cases),
-        "cases_by_phase": phases,
-        # The positive count follows its denominator: shown when the share is.
-        "outcome_90d": {"total": count_cell(outcome_total),
-                        "positive": positive if outcome_total >= MIN_GROUP or outcome_total == 0 else SUPPRESSED,
-                        "share": share_cell(positive, outcome_total), "target": OUTCOME_TARGET},
-        "women_share_in_tracks": {"in_tracks": count_cell(in_tracks), "share": share_cell(women, in_tracks),
-                                  "target": WOMEN_TARGET},
-        "follow_ups_on_time": {"due": due, "on_time": on_time, "share": share_cell(on_time, due)},
-        "kaa": count_cell(kaa),
-    }
-    if days is not None:
-        programme = time_in_programme(days)
-        figures["median_days_in_programme"] = programme["median_days"]
-        figures["time_in_programme"] = programme
-    return figures
+class Tally:
+    """One group of cases' figures as they are summed, cell by cell."""
+
+    __slots__ = ("by_phase", "cases", "days", "due", "in_tracks", "kaa", "on_time", "outcome_total", "positive",
+                 "women")
+
+    def __init__(self, days: dict[int, int] | None = None) -> None:
+        self.cases = self.outcome_total = self.positive = self.in_tracks = self.women = 0
+        self.due = self.on_time = self.kaa = 0
+        self.by_phase: dict[str, int] = {}
+        self.days = days  # days in programme → exited cases, for the groups that show the time
+
+    def add(self, cell: Row) -> None:
+        n = cell[CASES]
+        self.cases += n
+        self.by_phase[cell[PHASE]] = self.by_phase.get(cell[PHASE], 0) + n
+        if cell[OUTCOME] != "none":
+            self.outcome_total += n
+            if cell[OUTCOME] == "positive":
+                self.positive += n
+        if cell[TRACK] is not None:
+            self.in_tracks += n
+            if cell[GENDER] == Gender.WOMAN:
+                self.women += n
+        self.due += cell[DUE] or 0
+        self.on_time += cell[ON_TIME] or 0
+        if cell[KAA_FLAG]:
+            self.kaa += n
+
+    def figures(self) -> dict[str, Any]:
+        outcome_total, positive, in_tracks = self.outcome_total, self.positive, self.in_tracks
+        figures: dict[str, Any] = {
+            "cases": count_cell(self.cases),
+            "cases_by_phase": {p.value: count_cell(self.by_phase.get(p.value, 0)) for p in Phase},
+            # The positive count follows its denominator: shown when the share is.
+            "outcome_90d": {"total": count_cell(outcome_total),
+                            "positive": positive if outcome_total >= MIN_GROUP or outcome_total == 0 else SUPPRESSED,
+                            "share": share_cell(positive, outcome_total), "target": OUTCOME_TARGET},
+            "women_share_in_tracks": {"in_tracks": count_cell(in_tracks), "share": share_cell(self.women, in_tracks),
+                                      "target": WOMEN_TARGET},
+            "follow_ups_on_time": {"due": self.due, "on_time": self.on_time,
+                                   "share": share_cell(self.on_time, self.due)},
+            "kaa": count_cell(self.kaa),
+        }
+        if self.days is not None:
+            programme = time_in_programme(self.days)
+            figures["median_days_in_programme"] = programme["median_days"]
+            figures["time_in_programme"] = programme
+        return figures
+
+
+def _count_days(histogram: dict[int, int], days: int, n: int) -> None:
+    histogram[days] = histogram.get(days, 0) + n
+
+
+@dataclass
+class Blocks:
+    """Every group the overview shows, each summed in one pass over the cells: the whole, per
+    gender, per age group, per track (and its genders), per target group (and its genders)."""
+
+    whole: Tally
+    gender: dict[str, Tally]
+    age_group: dict[str, Tally]
+    track: dict[str, Tally]
+    track_gender: dict[tuple[str, str], Tally]
+    target: dict[TargetGroup, Tally]
+    target_gender: dict[tuple[TargetGroup, str], Tally]
+
+    @classmethod
+    def summed(cls, cells: Iterable[Row], days: Iterable[Row], tracks: Iterable[str]) -> "Blocks":
+        b = cls(Tally({}), {g.value: Tally({}) for g in Gender}, {a.value: Tally({}) for a in AgeGroup},
+                {t: Tally({}) for t in tracks}, {}, {g: Tally() for g in TargetGroup},
+                {(t, g.value): Tally() for t in TargetGroup for g in Gender})
+        for gender, age_group, track, day, n in days:
+            for tally in (b.whole, b.gender.get(gender), b.age_group.get(age_group), b.track.get(track)):
+                if tally is not None and tally.days is not None:
+                    _count_days(tally.days, int(day), n)
+        groups = list(GROUP_COLUMNS)
+        for cell in cells:
+            gender = cell[GENDER]
+            b.whole.add(cell)
+            if (tally := b.gender.get(gender)) is not None:
+                tally.add(cell)
+            if (tally := b.age_group.get(cell[AGE_GROUP])) is not None:
+                tally.add(cell)
+            if (track := cell[TRACK]) is not None:
+                b.track[track].add(cell)
+                b.track_gender.setdefault((track, gender), Tally()).add(cell)
+            for group, flag in zip(groups, cell[FLAGS], strict=True):
+                if flag:
+                    b.target[group].add(cell)
+                    if (tally := b.target_gender.get((group, gender))) is not None:
+                        tally.add(cell)
+        return b
 
 
 def _overdue_tasks(session: Session, where: list[ColumnElement[bool]], now: datetime) -> dict[str, Any]:
     """Open tasks past their due time, per worker (assignee) and per phase of the case."""
     late = and_(col(Task.status) == TaskStatus.OPEN, or_(col(Task.overdue).is_(True), col(Task.due_at) < now))
     joined = and_(late, col(Task.case_id) == col(CaseSummary.case_id), *where)
-    per_worker = session.exec(
-        select(Task.assignee, func.count()).where(joined).group_by(Task.assignee)
-    ).all()
-    per_phase = session.exec(
-        select(CaseSummary.phase, func.count()).where(joined).group_by(CaseSummary.phase)
-    ).all()
+    # One join counted both ways: each task's case is looked up once.
+    query = (
+        select(Task.assignee, CaseSummary.phase, func.count()).where(joined).group_by(Task.assignee, CaseSummary.phase)
+    )
+    per_worker: dict[str, int] = {}  # "" for a task no one is assigned, sorted first
+    per_phase: dict[str, int] = {}
+    for assignee, phase, n in session.connection().execute(query):
+        per_worker[assignee or ""] = per_worker.get(assignee or "", 0) + n
+        per_phase[phase] = per_phase.get(phase, 0) + n
     return {
-        "total": sum(n for _, n in per_worker),
-        "by_worker": {(w or "unassigned"): n for w, n in sorted(per_worker, key=lambda r: r[0] or "")},
-        "by_phase": {p: n for p, n in sorted(per_phase)},
+        "total": sum(per_worker.values()),
+        "by_worker": {(w or "unassigned"): n for w, n in sorted(per_worker.items())},
+        "by_phase": dict(sorted(per_phase.items())),
     }
 
 
-def _waiting_lists(session: Session, where: list[ColumnElement[bool]]) -> dict[str, int]:
-    query = (
-        select(CaseSummary.application_track_id, func.count())
+def waiting_query(where: list[ColumnElement[bool]]) -> Select[Any]:
+    query: Select[Any] = (
+        select(CaseSummary.application_track_id, func.count())  # type: ignore[assignment]
         .where(and_(col(CaseSummary.application_status) == ApplicationStatus.WAITING, *where))
         .group_by(CaseSummary.application_track_id)
     )
-    return {t: n for t, n in session.exec(query).all() if t is not None}
+    return query
+
+
+def _waiting_lists(session: Session, where: list[ColumnElement[bool]]) -> dict[str, int]:
+    return {t: n for t, n in session.connection().execute(waiting_query(where)) if t is not None}
 
 
 def overview(session: Session, f: StatsFilter, now: datetime | None = None) -> dict[str, Any]:
@@ -217,27 +293,24 @@ def overview(session: Session, f: StatsFilter, now: datetime | None = None) -> d
     now = now or datetime.now(UTC)
     where = conditions(f)
     cells, days = _cube(session, where), _days(session, where)
-    result = block(cells, days)
-    result["by_gender"] = {
-        g.value: block([c for c in cells if c["gender"] == g], [d for d in days if d["gender"] == g]) for g in Gender
-    }
-    result["by_age_group"] = {
-        a.value: block([c for c in cells if c["age_group"] == a], [d for d in days if d["age_group"] == a])
-        for a in AgeGroup
-    }
     waiting = _waiting_lists(session, where)
-    tracks = sorted({c["track_id"] for c in cells if c["track_id"] is not None} | set(waiting))
+    tracks = sorted({c[TRACK] for c in cells if c[TRACK] is not None} | set(waiting))
+    blocks = Blocks.summed(cells, days, tracks)
+    result = blocks.whole.figures()
+    result["by_gender"] = {g.value: blocks.gender[g.value].figures() for g in Gender}
+    result["by_age_group"] = {a.value: blocks.age_group[a.value].figures() for a in AgeGroup}
     result["by_track"] = {}
     for track in tracks:
-        mine = [c for c in cells if c["track_id"] == track]
-        figures = block(mine, [d for d in days if d["track_id"] == track])
-        figures["seats_taken"] = count_cell(sum(int(c["cases"]) for c in mine if c["phase"] == Phase.TRACK))
+        figures = blocks.track[track].figures()
+        figures["seats_taken"] = count_cell(blocks.track[track].by_phase.get(Phase.TRACK.value, 0))
         figures["waiting"] = count_cell(waiting.get(track, 0))
-        figures["by_gender"] = {g.value: block([c for c in mine if c["gender"] == g], None) for g in Gender}
+        figures["by_gender"] = {
+            g.value: blocks.track_gender.get((track, g.value), Tally()).figures() for g in Gender
+        }
         result["by_track"][track] = figures
     result["by_target_group"] = {
-        g.value: block([c for c in cells if c[g.value]], None) | {
-            "by_gender": {x.value: block([c for c in cells if c[g.value] and c["gender"] == x], None) for x in Gender}
+        g.value: blocks.target[g].figures() | {
+            "by_gender": {x.value: blocks.target_gender[g, x.value].figures() for x in Gender}
         }
         for g in TargetGroup
     }
@@ -245,4 +318,3 @@ def overview(session: Session, f: StatsFilter, now: datetime | None = None) -> d
     result["waiting_lists"] = {t: count_cell(n) for t, n in waiting.items()}
     result["suppression"] = {"min_group": MIN_GROUP, "note": "a group of fewer than 5 people is shown as suppressed"}
     return result
-

@@ -79,6 +79,14 @@ class PersonCase(SQLModel, table=True):
     person_key: str = Field(index=True, max_length=64)
 
 
+# The columns the supervisors' figures group and filter by, scope (municipality) first.
+FIGURE_COLUMNS = (
+    "municipality", "gender", "age_group", "track_id", "phase", "outcome", "youth", "kaa", "newly_arrived",
+    "social_assistance", "disability", "follow_ups_due", "follow_ups_on_time", "days_in_programme", "opened_at",
+    "exited_on", "application_status", "application_track_id",
+)
+
+
 class CaseSummary(SQLModel, table=True):
     """The read model of a case; a write with a lower version than stored is ignored.
 
@@ -86,8 +94,13 @@ class CaseSummary(SQLModel, table=True):
     workflows.views.row_of), plus the stored view of a closed case and the update time."""
 
     __tablename__ = "case_summary"
-    # The supervisors' figures group by these (services.stats).
-    __table_args__ = (Index("ix_case_summary_figures", "municipality", "gender", "age_group", "phase"),)
+    # The supervisors' figures read these (services.stats), so SQLite counts them from the index
+    # alone and never reads the wide rows (a sealed view is kilobytes): 538 against 214 ms over
+    # 100 000 cases (bench/figures.py).
+    __table_args__ = (
+        Index("ix_case_summary_figures", *FIGURE_COLUMNS),
+        Index("ix_case_summary_waiting", "application_status", "application_track_id"),
+    )
     case_id: str = Field(primary_key=True, max_length=64)
     version: int = 0
     phase: str = Field(index=True)
