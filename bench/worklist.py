@@ -2,6 +2,7 @@
 on SQLite and on PostgreSQL (a database of its own, dropped afterwards), each served by a web
 process of its own on the run's Temporal server."""
 
+import base64
 import random
 import secrets
 from collections.abc import AsyncIterator, Iterator
@@ -27,6 +28,7 @@ WORKLIST_GOAL = Goal(Bound.AT_MOST, 100, proposed=True)
 OPEN_PHASES = [p.value for p in Phase if p not in (Phase.CLOSED, Phase.WITHDRAWN)]
 BATCH = 5000
 WARM_UP = 5
+SEALED_VIEW_BYTES = 2400  # as bench/figures.py's
 # (who, query, what it shows): a municipal case worker's own municipality, AF's every case.
 WORKLISTS = [
     ("handlaggare", {}, "a municipality's case worker (0581, 30 % of the cases)"),
@@ -59,6 +61,9 @@ def summary_rows(n: int, rng: random.Random) -> Iterator[dict[str, Any]]:
             # The whole view is kept only for closed cases (the read after retention).
             "view": {"timeline": [{"action": "record-follow-up", "summary": "x" * 80}] * 12} if closed else {},
             "updated_at": now,
+            # A kept live view of a real case's size (random bytes: no database compresses them).
+            "sealed_view": base64.b64encode(rng.randbytes(SEALED_VIEW_BYTES)).decode(),
+            "view_version": 1,
         }
 
 

@@ -4,7 +4,7 @@ rebuilt from Temporal; users, municipalities, policies and tracks live only here
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Dialect, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Dialect, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -79,6 +79,7 @@ class PersonCase(SQLModel, table=True):
     person_key: str = Field(index=True, max_length=64)
 
 
+UNDATED_LAST = text("(next_due_at IS NULL)")  # the worklist's first key: cases with a due date first
 # The columns the supervisors' figures group and filter by, scope (municipality) first.
 FIGURE_COLUMNS = (
     "municipality", "gender", "age_group", "track_id", "phase", "outcome", "youth", "kaa", "newly_arrived",
@@ -100,6 +101,11 @@ class CaseSummary(SQLModel, table=True):
     __table_args__ = (
         Index("ix_case_summary_figures", *FIGURE_COLUMNS),
         Index("ix_case_summary_waiting", "application_status", "application_track_id"),
+        # The worklist's order (store.cases.list_cases: due first, undated last), walked from its
+        # front for the first page instead of sorting every case in scope: AF's, every case, and
+        # a municipality's.
+        Index("ix_case_summary_due_order", UNDATED_LAST, "next_due_at", "case_id"),
+        Index("ix_case_summary_worklist", "municipality", UNDATED_LAST, "next_due_at", "case_id", "overdue"),
     )
     case_id: str = Field(primary_key=True, max_length=64)
     version: int = 0
