@@ -22,7 +22,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from bench.cpu import Meter, Spent, child_pid
-from bench.measure import in_flight
+from bench.measure import metered
 from tests.stack import dev_server
 from workflows.effects import NEXT_DUE_AT
 
@@ -86,9 +86,7 @@ async def one_round(client: Client, meter: Meter, extra: Extra, updates: int) ->
         return await handles[i % CALLERS].execute_update(BareWithExtra.bump, extra)
 
     spent = Spent()
-    with meter.stretch(spent):
-        run = await in_flight(updates, CALLERS, bump)
-    spent.calls = run.done
+    run = await metered(meter, spent, updates, CALLERS, bump)
     for handle in handles:
         await handle.signal(BareWithExtra.finish)
     errors = f"; {len(run.errors)} errors, first {run.errors[0]}" if run.errors else ""

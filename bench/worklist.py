@@ -2,7 +2,6 @@
 on SQLite and on PostgreSQL (a database of its own, dropped afterwards), each served by a web
 process of its own on the run's Temporal server."""
 
-import base64
 import random
 import secrets
 from collections.abc import AsyncIterator, Iterator
@@ -14,6 +13,7 @@ from typing import Any
 from sqlalchemy import insert, text
 
 from bench.client import Http
+from bench.figures import SEALED_VIEW_BYTES, sealed
 from bench.measure import pct, timed_ms
 from bench.report import Bound, Figure, Goal
 from bench.stack import BenchStack, free_port, login, prepare_database, service_env, web_command
@@ -28,7 +28,6 @@ WORKLIST_GOAL = Goal(Bound.AT_MOST, 100, proposed=True)
 OPEN_PHASES = [p.value for p in Phase if p not in (Phase.CLOSED, Phase.WITHDRAWN)]
 BATCH = 5000
 WARM_UP = 5
-SEALED_VIEW_BYTES = 2400  # as bench/figures.py's
 # (who, query, what it shows): a municipal case worker's own municipality, AF's every case.
 WORKLISTS = [
     ("handlaggare", {}, "a municipality's case worker (0581, 30 % of the cases)"),
@@ -62,7 +61,7 @@ def summary_rows(n: int, rng: random.Random) -> Iterator[dict[str, Any]]:
             "view": {"timeline": [{"action": "record-follow-up", "summary": "x" * 80}] * 12} if closed else {},
             "updated_at": now,
             # A kept live view of a real case's size (random bytes: no database compresses them).
-            "sealed_view": base64.b64encode(rng.randbytes(SEALED_VIEW_BYTES)).decode(),
+            "sealed_view": sealed(rng, SEALED_VIEW_BYTES),
             "view_version": 1,
         }
 

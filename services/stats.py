@@ -209,10 +209,6 @@ class Tally:
         return figures
 
 
-def _count_days(histogram: dict[int, int], days: int, n: int) -> None:
-    histogram[days] = histogram.get(days, 0) + n
-
-
 @dataclass
 class Blocks:
     """Every group the overview shows, each summed in one pass over the cells: the whole, per
@@ -234,7 +230,7 @@ class Blocks:
         for gender, age_group, track, day, n in days:
             for tally in (b.whole, b.gender.get(gender), b.age_group.get(age_group), b.track.get(track)):
                 if tally is not None and tally.days is not None:
-                    _count_days(tally.days, int(day), n)
+                    tally.days[int(day)] = tally.days.get(int(day), 0) + n
         groups = list(GROUP_COLUMNS)
         for cell in cells:
             gender = cell[GENDER]
