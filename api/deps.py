@@ -18,7 +18,7 @@ from core.settings import Settings
 from services.scope import CASE_ACTORS, CASE_LISTERS, CASE_OPENERS, CASE_READERS
 from services.temporal import keys_of
 from store.case_keys import CaseKeys
-from store.db import end_read
+from store.db import end_read, reads_only
 from store.models import User
 from store.revocations import is_revoked
 from store.users import live_user
@@ -94,7 +94,9 @@ def user_of_token(session: Session, settings: Settings, token: str | None) -> Us
     session's read then ends: the request holds no connection while it waits on Temporal
     (`store.db.end_read`)."""
     try:
-        return active_user(session, claims_of_token(settings, token))
+        claims = claims_of_token(settings, token)
+        reads_only(session)
+        return active_user(session, claims)
     finally:
         end_read(session)
 

@@ -14,6 +14,7 @@ import signal
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from bench.client import Http
@@ -32,7 +33,7 @@ from bench.stack import (
 )
 from core.logging import configure_logging
 from core.process_exit import leave
-from tests.stack import case_body, dev_server
+from tests.stack import case_body, dev_server, fresh_postgres_database
 from worker.launch import wait_for_port
 
 OUT = ROOT / "var" / "profile"
@@ -120,9 +121,9 @@ async def set_up(env: dict[str, str]) -> list[str]:
         processes.stop_all()
 
 
-async def profile_path(address: str, data_dir: Path, name: str) -> None:
+async def profile_path(address: str, data_dir: Path, name: str, database_url: str | None) -> None:
     drive, per_request = PATHS[name]
-    settings = service_settings(address, data_dir, f"sqlite:///{data_dir / 'samverkan.db'}")
+    settings = service_settings(address, data_dir, database_url or f"sqlite:///{data_dir / 'samverkan.db'}")
     prepare_database(settings)
     env = service_env(settings, BENCH_PROFILE_DIR=str(OUT), BENCH_PROFILE_REQUESTS="1" if per_request else "0")
     cases = await set_up(env)
@@ -148,7 +149,7 @@ async def profile_path(address: str, data_dir: Path, name: str) -> None:
         processes.stop_all()
 
 
-async def main(paths: list[str]) -> None:
+async def main(paths: list[str], database: str) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.glob("*"):
         old.unlink()
@@ -156,8 +157,12 @@ async def main(paths: list[str]) -> None:
         address = env.client.service_client.config.target_host
         for name in paths:
             print(f"profiling {name}", flush=True)
-            with tempfile.TemporaryDirectory(prefix="samverkan-profile-") as tmp:
-                await profile_path(address, Path(tmp), name)
+            # A database of its own for each path, as the SQLite file is.
+            url: AbstractContextManager[str | None] = (
+                fresh_postgres_database("samverkan_profile") if database == "postgresql" else nullcontext(None)
+            )
+            with tempfile.TemporaryDirectory(prefix="samverkan-profile-") as tmp, url as database_url:
+                await profile_path(address, Path(tmp), name, database_url)
     for raw in sorted(OUT.glob("*.raw")):
         raw.with_suffix(".txt").write_text(summary(raw))
     print(f"reports in {OUT}")
@@ -166,7 +171,9 @@ async def main(paths: list[str]) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
     parser.add_argument("--only", help=f"comma-separated paths: {', '.join(PATHS)}")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite",
+                        help="the service's database (PostgreSQL: a database of its own, dropped after)")
     args = parser.parse_args()
     configure_logging("console", "warning")
-    asyncio.run(main(args.only.split(",") if args.only else list(PATHS)))
+    asyncio.run(main(args.only.split(",") if args.only else list(PATHS), args.database))
     leave(0)

@@ -19,6 +19,7 @@ from services.protected_identity import view_for
 from services.scope import actor_of
 from services.temporal import keys_of
 from store.case_keys import CaseErased
+from store.db import reads_only
 from store.models import CaseSummary, Track, User
 from workflows import actions as a
 from workflows.actions import Action
@@ -77,6 +78,7 @@ async def act(
         # One thread hop for the checks; the connection goes back before the workflow works
         # (its activities share the pool: fifty actions at once must not starve them).
         try:
+            reads_only(session)
             actor = resolved(user)
             summary = case_in_scope(session, actor, case_id, to_act=True)
             return actor, summary, check_with_catalogue(session, actor, summary, body)

@@ -36,6 +36,7 @@ from store.cases import (
     summary_and_erasure,
     unstarted_reservation,
 )
+from store.db import reads_only
 from store.live_view import current_view, view_values
 from store.models import CaseSummary, Municipality, User
 from store.policies import policy_for
@@ -361,6 +362,7 @@ async def read_case(
         # One thread hop for the request's database work, the kept view opened in it when it
         # is current (store/live_view.py); no connection held while a workflow answers.
         try:
+            reads_only(session)  # its one write, the read's access-log entry, is one statement
             reader = resolved(user)
             summary, erased_at = case_to_read(session, reader, case_id)
             record_case_read(session, reader, summary, via=via, purpose=purpose)
@@ -372,6 +374,7 @@ async def read_case(
 
     def stored(summary: CaseSummary) -> CaseView:
         try:
+            reads_only(session)
             row = session.get(CaseSummary, summary.case_id)
             assert row is not None
             view = stored_view_of(keys, row)

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from store.case_keys import CaseKeys
+from store.db import unflushed_engine
 from store.live_view import store_view
 from workflows.case import CaseView
 
@@ -28,7 +29,7 @@ _writing: dict[str, "asyncio.Task[bool]"] = {}
 def keep(session: Session, keys: CaseKeys, view: CaseView) -> None:
     """Start keeping `view` (unless a newer one is kept by then) through a session of its own on
     `session`'s database; returns at once."""
-    task = asyncio.create_task(asyncio.to_thread(_write, session.get_bind(), keys, view))
+    task = asyncio.create_task(asyncio.to_thread(write_view, session.get_bind(), keys, view))
     _writing[view.case_id] = task
     task.add_done_callback(lambda done: _written(view.case_id, done))
 
@@ -40,8 +41,12 @@ async def settled(case_id: str) -> None:
         await asyncio.wait([task])
 
 
-def _write(bind: Engine | Connection, keys: CaseKeys, view: CaseView) -> bool:
-    with Session(bind, expire_on_commit=False) as session:
+def write_view(bind: Engine | Connection, keys: CaseKeys, view: CaseView) -> bool:
+    """Keep `view` now (blocking), unless a newer one is kept; True when written."""
+    # A kept view is overtaken by the journey's projection, durable: its commit need not wait
+    # for the disk (store/live_view.py).
+    unflushed = unflushed_engine(bind) if isinstance(bind, Engine) else bind
+    with Session(unflushed, expire_on_commit=False) as session:
         return store_view(session, keys, view)
 
 

@@ -18,10 +18,10 @@ from temporalio.client import Client
 from core.codec import case_of
 from core.settings import Settings, get_settings
 from services.journeys import query_state
+from services.live_views import write_view
 from services.temporal import case_keys, connect
 from store.case_keys import CaseKeys
-from store.db import session_scope
-from store.live_view import store_view
+from store.db import engine_for, session_scope
 from store.projection import write_snapshot
 from workflows.effects import SNAPSHOT_QUERY, CaseSnapshot
 
@@ -58,8 +58,8 @@ async def rebuild(client: Client, database_url: str, keys: CaseKeys, query: str)
         view = await query_state(client, case_id)
         with session_scope(database_url) as session:
             done.written += write_snapshot(session, keys, snapshot)
-            if view is not None:  # the view the reads answer from (store/live_view.py)
-                store_view(session, keys, view)
+        if view is not None:  # the view the reads answer from (store/live_view.py)
+            write_view(engine_for(database_url), keys, view)
         done.cases += 1
     log.info("read_model_rebuilt", cases=done.cases, written=done.written, erased=done.erased)
     return done

@@ -1,12 +1,21 @@
 """Engine and sessions for SQLite (embedded) or PostgreSQL (production)."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
+
+# A PostgreSQL connection that lay in the pool this long is asked whether it still answers before
+# it is handed out (a database restarted meanwhile leaves it dead). One in steady use is not: a
+# ping is a round trip on every request. A database that goes away under steady use fails the
+# statements then running (503), and the pool then drops every connection made before.
+PING_AFTER_IDLE = 10.0  # seconds
 
 
 @lru_cache
@@ -26,13 +35,62 @@ def engine_for(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
+    return _pinged_after_idle(create_engine(url, pool_size=10, max_overflow=10, hide_parameters=True))
+
+
+@lru_cache
+def unflushed_engine(engine: Engine) -> Engine:
+    """A pool beside `engine`'s for writes a crash may lose because something durable overtakes
+    them (a case's kept view: the journey's projection moves the row past it). On PostgreSQL its
+    connections run each statement as its own transaction, committed without waiting for the
+    write-ahead log's flush to disk (`synchronous_commit=off`): one round trip, no sync. On
+    SQLite, `engine` itself."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return _pinged_after_idle(
+        create_engine(
+            engine.url,
+            pool_size=2,
+            max_overflow=8,
+            hide_parameters=True,
+            isolation_level="AUTOCOMMIT",
+            connect_args={"options": "-c synchronous_commit=off"},
+        )
+    )
+
+
+def _pinged_after_idle(engine: Engine) -> Engine:
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_from"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _alive_after_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_from = record.info.get("idle_from")
+        if idle_from is None or time.monotonic() - idle_from < PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as err:  # the pool makes a new connection instead
+            raise DisconnectionError() from err
+
+    return engine
 
 
 @contextmanager
 def session_scope(url: str) -> Iterator[Session]:
     with Session(engine_for(url), expire_on_commit=False) as session:
         yield session
+
+
+def reads_only(session: Session) -> None:
+    """The session's work until its next commit, rollback or close is reads, or single
+    statements each whole in itself: on PostgreSQL it then runs without a transaction, which
+    spares the round trips of BEGIN and of the ROLLBACK that gives the connection back (two of a
+    case read's four). Each statement still sees a consistent state, as under READ COMMITTED.
+    No effect on SQLite (it begins no transaction for a read) nor on a session already in one."""
+    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def end_read(session: Session) -> None:

@@ -11,7 +11,7 @@ reaches it with its own write, which a read in the same process waits for."""
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import bindparam, or_, text, update
+from sqlalchemy import bindparam, or_, update
 from sqlmodel import Session, col
 
 from store.case_keys import CaseKeys
@@ -35,19 +35,17 @@ _KEEP_VIEW = (
     .where(or_(col(CaseSummary.view_version).is_(None), col(CaseSummary.view_version) < bindparam("b_version")))
     .values(sealed_view=bindparam("b_sealed"), view_version=bindparam("b_version"))
 )
-_ASYNCHRONOUS_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 
 
 def store_view(session: Session, keys: CaseKeys, view: CaseView) -> bool:
     """Keep `view` as its case's live view unless a newer one is kept; True when written.
 
-    PostgreSQL need not flush this commit before answering: a view lost in a crash leaves the
-    row's version ahead of the kept view's (or equal to an older state's, which the journey's
-    projection, durable, overtakes), and the read asks the journey instead."""
+    Its commit need not be flushed to disk before anyone goes on (a session on
+    `store.db.unflushed_engine`): a view lost in a crash leaves the row's version ahead of the
+    kept view's (or equal to an older state's, which the journey's projection, durable,
+    overtakes), and the read asks the journey instead."""
     sealed = seal_json(keys.key(view.case_id), view.case_id, "view", _views.dump_json(view))
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(_ASYNCHRONOUS_COMMIT)
     result = connection.execute(_KEEP_VIEW, {"b_case_id": view.case_id, "b_version": view.version, "b_sealed": sealed})
     session.commit()
     return bool(result.rowcount)

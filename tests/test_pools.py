@@ -1,0 +1,103 @@
+"""The database's pools on PostgreSQL (store/db.py): a hop that only reads runs without a
+transaction (no BEGIN and ROLLBACK round trips), a kept view commits without waiting for the
+disk, and a connection is asked whether it still answers only after it lay idle in the pool."""
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+import store.db
+from store.db import engine_for, reads_only, unflushed_engine
+
+
+@pytest.fixture
+def own_pool(postgres_url: str) -> Iterator[str]:
+    """The session's database under a URL of its own, so its pool holds this test's
+    connections only (engine_for keeps a pool per URL)."""
+    url = make_url(postgres_url).set(query={"application_name": f"pools-{time.monotonic_ns()}"})
+    rendered = url.render_as_string(hide_password=False)
+    yield rendered
+    engine_for(rendered).dispose()
+
+
+def two_clock_readings(session: Session) -> tuple[object, object]:
+    """now() twice, 20 ms apart: the same inside one transaction (its start), apart without."""
+    first = session.connection().execute(text("SELECT now()")).scalar()
+    time.sleep(0.02)
+    return first, session.connection().execute(text("SELECT now()")).scalar()
+
+
+def test_a_hop_that_only_reads_takes_no_transaction(own_pool: str) -> None:
+    with Session(engine_for(own_pool)) as session:
+        first, second = two_clock_readings(session)
+        assert first == second, "a plain session reads in one transaction"
+    with Session(engine_for(own_pool)) as session:
+        reads_only(session)
+        first, second = two_clock_readings(session)
+        assert first != second, "each statement of a read-only hop is its own transaction"
+    # The connection goes back to the pool as it came: the next session has its transaction.
+    with Session(engine_for(own_pool)) as session:
+        first, second = two_clock_readings(session)
+        assert first == second
+
+
+def test_reads_only_leaves_a_session_already_in_a_transaction_as_it_is(own_pool: str) -> None:
+    with Session(engine_for(own_pool)) as session:
+        session.connection().execute(text("SELECT 1"))
+        reads_only(session)
+        first, second = two_clock_readings(session)
+        assert first == second
+
+
+def test_a_kept_view_commits_without_waiting_for_the_disk(own_pool: str) -> None:
+    def setting(engine: Engine) -> str | None:
+        with Session(engine) as session:
+            value: str | None = session.connection().execute(text("SHOW synchronous_commit")).scalar()
+            return value
+
+    assert setting(engine_for(own_pool)) == "on"
+    assert setting(unflushed_engine(engine_for(own_pool))) == "off"
+    unflushed_engine(engine_for(own_pool)).dispose()
+
+
+def test_sqlite_keeps_one_pool(tmp_path: object) -> None:
+    url = f"sqlite:///{tmp_path}/one.db"
+    assert unflushed_engine(engine_for(url)) is engine_for(url)
+
+
+def killed_in_the_pool(url: str) -> int:
+    """Takes a connection of `url`'s pool, gives it back and ends its server process, as a
+    restart of the database does; returns that process's id."""
+    with Session(engine_for(url)) as session:
+        pid: int = session.connection().execute(text("SELECT pg_backend_pid()")).scalar_one()
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    admin.dispose()
+    return pid
+
+
+def backend(url: str) -> int:
+    with Session(engine_for(url)) as session:
+        pid: int = session.connection().execute(text("SELECT pg_backend_pid()")).scalar_one()
+        return pid
+
+
+def test_a_connection_idle_past_the_limit_is_asked_first(own_pool: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    dead = killed_in_the_pool(own_pool)
+    monkeypatch.setattr(store.db, "PING_AFTER_IDLE", 0.0)
+    assert backend(own_pool) != dead, "the dead connection was replaced before use"
+
+
+def test_a_connection_in_steady_use_fails_once_then_the_pool_is_renewed(own_pool: str) -> None:
+    """The price of not asking every time: the statement on the dead connection fails (the API
+    answers 503, the projection retries); the pool then drops the connections made before."""
+    dead = killed_in_the_pool(own_pool)
+    with pytest.raises(OperationalError):
+        backend(own_pool)
+    assert backend(own_pool) != dead
