@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, text, true
 from sqlmodel import Session, col, select
 
+from store.alongside import alongside
 from store.models import CaseSummary, Task
 from workflows.domain import POSITIVE_OUTCOMES, AgeGroup, ApplicationStatus, Gender, Phase, TargetGroup, TaskStatus
 
@@ -126,6 +127,24 @@ def _days(session: Session, where: list[ColumnElement[bool]]) -> list[Row]:
     return [tuple(row) for row in session.connection().execute(days_query(where))]
 
 
+# The groups that show the time in programme, as keys of `Days`: the whole, a gender, an age
+# group, a track.
+WHOLE, BY_GENDER, BY_AGE_GROUP, BY_TRACK = range(4)
+Days = dict[tuple[int, str | None], dict[int, int]]
+
+
+def days_by_group(days: Iterable[Row]) -> Days:
+    """Exited cases' days in programme → how many, for each group that shows them."""
+    histograms: Days = {}
+    for gender, age_group, track, day, n in days:
+        for key in ((WHOLE, None), (BY_GENDER, gender), (BY_AGE_GROUP, age_group), (BY_TRACK, track)):
+            histogram = histograms.get(key)
+            if histogram is None:
+                histogram = histograms[key] = {}
+            histogram[int(day)] = histogram.get(int(day), 0) + n
+    return histograms
+
+
 def median_of(histogram: dict[int, int]) -> float | None:
     """The median of values given as value → how many."""
     n = sum(histogram.values())
@@ -158,8 +177,13 @@ def time_in_programme(histogram: dict[int, int]) -> dict[str, Any]:
     }
 
 
+# What a group's figures read of a cell besides its counts: its phase, its outcome class, whether
+# it is in a track, whether it is women in a track, whether KAA.
+Kind = tuple[str, str, bool, bool, bool]
+
+
 class Tally:
-    """One group of cases' figures as they are summed, cell by cell."""
+    """One group of cases' figures, summed from the kinds of cells in it."""
 
     __slots__ = ("by_phase", "cases", "days", "due", "in_tracks", "kaa", "on_time", "outcome_total", "positive",
                  "women")
@@ -170,21 +194,21 @@ class Tally:
         self.by_phase: dict[str, int] = {}
         self.days = days  # days in programme → exited cases, for the groups that show the time
 
-    def add(self, cell: Row) -> None:
-        n = cell[CASES]
+    def add(self, kind: Kind, n: int, due: int, on_time: int) -> None:
+        phase, outcome, in_track, woman_in_track, kaa = kind
         self.cases += n
-        self.by_phase[cell[PHASE]] = self.by_phase.get(cell[PHASE], 0) + n
-        if cell[OUTCOME] != "none":
+        self.by_phase[phase] = self.by_phase.get(phase, 0) + n
+        if outcome != "none":
             self.outcome_total += n
-            if cell[OUTCOME] == "positive":
+            if outcome == "positive":
                 self.positive += n
-        if cell[TRACK] is not None:
+        if in_track:
             self.in_tracks += n
-            if cell[GENDER] == Gender.WOMAN:
+            if woman_in_track:
                 self.women += n
-        self.due += cell[DUE] or 0
-        self.on_time += cell[ON_TIME] or 0
-        if cell[KAA_FLAG]:
+        self.due += due
+        self.on_time += on_time
+        if kaa:
             self.kaa += n
 
     def figures(self) -> dict[str, Any]:
@@ -223,30 +247,45 @@ class Blocks:
     target_gender: dict[tuple[TargetGroup, str], Tally]
 
     @classmethod
-    def summed(cls, cells: Iterable[Row], days: Iterable[Row], tracks: Iterable[str]) -> "Blocks":
-        b = cls(Tally({}), {g.value: Tally({}) for g in Gender}, {a.value: Tally({}) for a in AgeGroup},
-                {t: Tally({}) for t in tracks}, {}, {g: Tally() for g in TargetGroup},
+    def summed(cls, cells: Iterable[Row], days: Days, tracks: Iterable[str]) -> "Blocks":
+        def showing_days(key: tuple[int, str | None]) -> Tally:
+            return Tally(days.get(key, {}))
+
+        b = cls(showing_days((WHOLE, None)), {g.value: showing_days((BY_GENDER, g.value)) for g in Gender},
+                {a.value: showing_days((BY_AGE_GROUP, a.value)) for a in AgeGroup},
+                {t: showing_days((BY_TRACK, t)) for t in tracks}, {}, {g: Tally() for g in TargetGroup},
                 {(t, g.value): Tally() for t in TargetGroup for g in Gender})
-        for gender, age_group, track, day, n in days:
-            for tally in (b.whole, b.gender.get(gender), b.age_group.get(age_group), b.track.get(track)):
-                if tally is not None and tally.days is not None:
-                    tally.days[int(day)] = tally.days.get(int(day), 0) + n
+        # Each cell's kind is found once and its counts added to the kind's in each group the cell
+        # belongs to; the groups then sum their kinds (a few dozen each, where cells are thousands).
+        kinds: dict[Tally, dict[Kind, list[int]]] = {}
         groups = list(GROUP_COLUMNS)
         for cell in cells:
-            gender = cell[GENDER]
-            b.whole.add(cell)
-            if (tally := b.gender.get(gender)) is not None:
-                tally.add(cell)
-            if (tally := b.age_group.get(cell[AGE_GROUP])) is not None:
-                tally.add(cell)
-            if (track := cell[TRACK]) is not None:
-                b.track[track].add(cell)
-                b.track_gender.setdefault((track, gender), Tally()).add(cell)
+            gender, track, n = cell[GENDER], cell[TRACK], cell[CASES]
+            in_track = track is not None
+            kind = (cell[PHASE], cell[OUTCOME], in_track, in_track and gender == Gender.WOMAN, bool(cell[KAA_FLAG]))
+            due, on_time = cell[DUE] or 0, cell[ON_TIME] or 0
+            tallies = [b.whole, b.gender.get(gender), b.age_group.get(cell[AGE_GROUP])]
+            if in_track:
+                tallies += (b.track[track], b.track_gender.setdefault((track, gender), Tally()))
             for group, flag in zip(groups, cell[FLAGS], strict=True):
                 if flag:
-                    b.target[group].add(cell)
-                    if (tally := b.target_gender.get((group, gender))) is not None:
-                        tally.add(cell)
+                    tallies += (b.target[group], b.target_gender.get((group, gender)))
+            for tally in tallies:
+                if tally is None:
+                    continue
+                of_tally = kinds.get(tally)
+                if of_tally is None:
+                    of_tally = kinds[tally] = {}
+                counts = of_tally.get(kind)
+                if counts is None:
+                    of_tally[kind] = [n, due, on_time]
+                else:
+                    counts[0] += n
+                    counts[1] += due
+                    counts[2] += on_time
+        for tally, of_tally in kinds.items():
+            for kind, (n, due, on_time) in of_tally.items():
+                tally.add(kind, n, due, on_time)
         return b
 
 
@@ -286,12 +325,15 @@ def _waiting_lists(session: Session, where: list[ColumnElement[bool]]) -> dict[s
 def overview(session: Session, f: StatsFilter, now: datetime | None = None) -> dict[str, Any]:
     """The contract's `stats/overview`: the overall block's figures at the top, then the same
     figures per gender, age group, track and target group."""
-    now = now or datetime.now(UTC)
+    at = now or datetime.now(UTC)
     where = conditions(f)
-    cells, days = _cube(session, where), _days(session, where)
-    waiting = _waiting_lists(session, where)
+    # The days and the overdue tasks are counted alongside the cube, each on a connection of its
+    # own (store/alongside.py): AF's overview of 100 000 cases waited for the three in turn.
+    days = alongside(session, lambda own: days_by_group(_days(own, where)))
+    overdue = alongside(session, lambda own: _overdue_tasks(own, where, at))
+    cells, waiting = _cube(session, where), _waiting_lists(session, where)
     tracks = sorted({c[TRACK] for c in cells if c[TRACK] is not None} | set(waiting))
-    blocks = Blocks.summed(cells, days, tracks)
+    blocks = Blocks.summed(cells, days.result(), tracks)
     result = blocks.whole.figures()
     result["by_gender"] = {g.value: blocks.gender[g.value].figures() for g in Gender}
     result["by_age_group"] = {a.value: blocks.age_group[a.value].figures() for a in AgeGroup}
@@ -310,7 +352,7 @@ def overview(session: Session, f: StatsFilter, now: datetime | None = None) -> d
         }
         for g in TargetGroup
     }
-    result["overdue_tasks"] = _overdue_tasks(session, where, now)
+    result["overdue_tasks"] = overdue.result()
     result["waiting_lists"] = {t: count_cell(n) for t, n in waiting.items()}
     result["suppression"] = {"min_group": MIN_GROUP, "note": "a group of fewer than 5 people is shown as suppressed"}
     return result

@@ -20,10 +20,22 @@ PING_AFTER_IDLE = 10.0  # seconds
 
 @lru_cache
 def engine_for(url: str) -> Engine:
+    """The process's engine for `url`: its pool of connections for every request and activity."""
+    return made_engine(url, pool_size=5 if url.startswith("sqlite") else 10, max_overflow=10)
+
+
+def made_engine(url: str, *, pool_size: int, max_overflow: int) -> Engine:
+    """A new engine for `url` with a pool of its own (`engine_for` keeps the process's)."""
     # A database error quotes its statement's parameters (a participant's names) unless hidden;
     # the error then travels into log lines (the Temporal SDK logs a failed activity's traceback).
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            hide_parameters=True,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(conn, _record):  # type: ignore[no-untyped-def]
@@ -35,7 +47,7 @@ def engine_for(url: str) -> Engine:
             cur.close()
 
         return engine
-    return _pinged_after_idle(create_engine(url, pool_size=10, max_overflow=10, hide_parameters=True))
+    return _pinged_after_idle(create_engine(url, pool_size=pool_size, max_overflow=max_overflow, hide_parameters=True))
 
 
 @lru_cache

@@ -1,9 +1,11 @@
 """The database's pools on PostgreSQL (store/db.py): a hop that only reads runs without a
 transaction (no BEGIN and ROLLBACK round trips), a kept view commits without waiting for the
-disk, and a connection is asked whether it still answers only after it lay idle in the pool."""
+disk, a connection is asked whether it still answers only after it lay idle in the pool, and a
+read alongside a request's (store/alongside.py) has a pool of its own."""
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -12,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 import store.db
+from store.alongside import alongside
 from store.db import engine_for, reads_only, unflushed_engine
 
 
@@ -65,7 +68,7 @@ def test_a_kept_view_commits_without_waiting_for_the_disk(own_pool: str) -> None
     unflushed_engine(engine_for(own_pool)).dispose()
 
 
-def test_sqlite_keeps_one_pool(tmp_path: object) -> None:
+def test_sqlite_keeps_one_pool(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/one.db"
     assert unflushed_engine(engine_for(url)) is engine_for(url)
 
@@ -101,3 +104,34 @@ def test_a_connection_in_steady_use_fails_once_then_the_pool_is_renewed(own_pool
     with pytest.raises(OperationalError):
         backend(own_pool)
     assert backend(own_pool) != dead
+
+
+def pid_of(session: Session) -> int:
+    pid: int = session.connection().execute(text("SELECT pg_backend_pid()")).scalar_one()
+    return pid
+
+
+def test_a_read_alongside_runs_on_a_connection_of_its_own_even_with_the_pool_taken(own_pool: str) -> None:
+    """The overview's side reads (services/stats.py) take no connection of the request's pool:
+    with every one of them held by requests waiting for their side reads, these still come."""
+    engine = engine_for(own_pool)
+    holders = [Session(engine) for _ in range(engine.pool.size() + engine.pool._max_overflow)]  # type: ignore[attr-defined]
+    try:
+        pids = [pid_of(holder) for holder in holders]
+        beside = alongside(holders[0], pid_of)
+        assert beside.result(timeout=10) not in pids
+    finally:
+        for holder in holders:
+            holder.close()
+
+
+def test_a_failed_read_alongside_fails_where_its_answer_is_asked(database_url: str) -> None:
+    with Session(engine_for(database_url)) as session:
+        failing = alongside(session, lambda own: own.connection().execute(text("SELECT * FROM no_such_table")))
+        with pytest.raises(Exception, match="no_such_table"):
+            failing.result(timeout=10)
+
+
+def test_on_sqlite_a_read_alongside_is_done_before_the_caller_goes_on(tmp_path: Path) -> None:
+    with Session(engine_for(f"sqlite:///{tmp_path}/one.db")) as session:
+        assert alongside(session, lambda own: own is session).result(timeout=0) is True

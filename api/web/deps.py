@@ -10,10 +10,9 @@ from starlette.datastructures import FormData
 
 from api.deps import SessionDep
 from api.web.render import Pages
-from store.db import end_read
+from store.db import end_read, reads_only
 from store.models import User
-from store.revocations import is_revoked
-from store.users import get_user
+from store.users import live_user
 from workflows.domain import Role
 
 
@@ -35,17 +34,20 @@ PagesDep = Annotated[Pages, Depends(get_pages)]
 
 def session_user(request: Request, pages: Pages, db: Session) -> User | None:
     """The user the page session's cookie names, unless that session was logged out (revoked) or
-    the user is no longer active."""
+    the user is no longer active: one query, whose read then ends (the request holds no
+    connection while it waits on Temporal)."""
     page_session = pages.sessions.read(request)
-    if page_session is None or page_session.username is None or is_revoked(db, page_session.sid):
+    if page_session is None or page_session.username is None:
         return None
-    user = get_user(db, page_session.username)
-    return user if user is not None and user.active else None
+    reads_only(db)
+    try:
+        return live_user(db, page_session.username, page_session.sid)
+    finally:
+        end_read(db)
 
 
 def signed_in_user(request: Request, pages: PagesDep, session: SessionDep) -> User | None:
     user = session_user(request, pages, session)
-    end_read(session)  # the request holds no connection while it waits on Temporal
     if user is None:
         return None
     request.state.user = user  # the header shows who is signed in

@@ -1,7 +1,7 @@
 """The figures' pure rules: suppression under five, the median of a histogram, the one pass
 that sums each cell into every group it belongs to."""
 
-from services.stats import GROUP_COLUMNS, SUPPRESSED, Blocks, count_cell, median_of, share_cell
+from services.stats import GROUP_COLUMNS, SUPPRESSED, Blocks, count_cell, days_by_group, median_of, share_cell
 from workflows.domain import TargetGroup
 
 
@@ -28,7 +28,7 @@ def test_each_cell_is_summed_into_every_group_it_belongs_to() -> None:
         cell("woman", "25+", None, "mapping", "none", {TargetGroup.DISABILITY}, 4),
     ]
     days = [("woman", "16-24", "t1", 100, 3)]
-    b = Blocks.summed(cells, days, ["t1", "t2"])  # t2 only has a waiting list: an empty group
+    b = Blocks.summed(cells, days_by_group(days), ["t1", "t2"])  # t2 only has a waiting list: an empty group
     assert b.whole.cases == 9 and b.whole.in_tracks == 5 and b.whole.women == 3 and b.whole.kaa == 3
     assert b.gender["woman"].cases == 7 and b.gender["man"].cases == 2
     assert b.age_group["16-24"].cases == 3 and b.age_group["25+"].cases == 6
