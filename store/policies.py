@@ -7,7 +7,7 @@ from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 
 from pydantic import TypeAdapter
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from store.models import Policy
 from workflows.domain import TimePolicy
@@ -47,10 +47,12 @@ def parse_rules(durations: dict[str, str]) -> dict[str, Rule]:
 
 
 def policy_for(session: Session, municipality: str) -> TimePolicy:
-    """The municipality's own rules over the agreement's defaults over programme.md's."""
-    default = session.get(Policy, DEFAULT)
+    """The municipality's own rules over the agreement's defaults over programme.md's (both rows
+    in one query: every opening asks)."""
+    both = select(Policy).where(col(Policy.municipality).in_([DEFAULT, municipality]))
+    rows = {row.municipality: row for row in session.exec(both)}
+    default, own = rows.get(DEFAULT), rows.get(municipality)
     base = from_iso(default.durations) if default else TimePolicy()
-    own = session.get(Policy, municipality)
     return from_iso(own.durations, base) if own else base
 
 
