@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from core.keyring import KeyRing
 from core.secrets import MissingSecret, key_ring, person_key_secret
 from core.settings import Settings
-from store.db import session_scope
+from store.db import reads_only, session_scope
 from store.models import CaseKey, CaseSummary
 
 # How long a process keeps a case's unwrapped key: another process's erasure reaches it this late.
@@ -128,6 +128,7 @@ class CaseKeys:
 
     def _stored(self, case_id: str) -> bytes | None:
         with session_scope(self.database_url) as session:
+            reads_only(session)  # each case's key is looked up again every CACHE_SECONDS
             return self._unwrapped(session.get(CaseKey, case_id), case_id)
 
     def _unwrapped(self, row: CaseKey | None, case_id: str) -> bytes | None:

@@ -161,24 +161,25 @@ def apply_summary(session: Session, keys: CaseKeys, values: dict[str, Any]) -> b
 
     An existing row is changed with one UPDATE of its columns (no ORM object loaded, none
     flushed): the projection writes a case at every change, and the ORM's load, compare and
-    flush cost the worker more CPU than the write itself."""
+    flush cost the worker more CPU than the write itself. The UPDATE is tried first: the row
+    exists but at a case's first write, and its version need not be asked before (one round
+    trip less to PostgreSQL at every change)."""
     case_id = values["case_id"]
-    stored = session.connection().execute(_STORED_VERSION, {"case_id": case_id}).scalar()
-    if stored is not None and stored >= values["version"]:
-        return False
     try:
         sealed = sealed_values(keys, values, session)
     except CaseErased:
         return False
     sealed["updated_at"] = datetime.now(UTC)
-    if stored is None:
-        insert_summary(session, sealed)
-        return True
-    del sealed["case_id"]
+    columns = {k: v for k, v in sealed.items() if k != "case_id"}
     changed = session.connection().execute(
-        _NEWER_SUMMARY, sealed | {"b_case_id": case_id, "b_version": values["version"]}
+        _NEWER_SUMMARY, columns | {"b_case_id": case_id, "b_version": values["version"]}
     )
-    return bool(changed.rowcount)
+    if changed.rowcount:
+        return True
+    if session.connection().execute(_STORED_VERSION, {"case_id": case_id}).scalar() is not None:
+        return False  # as new a state or a newer one is stored
+    insert_summary(session, sealed)
+    return True
 
 
 @dataclass
