@@ -135,14 +135,20 @@ Days = dict[tuple[int, str | None], dict[int, int]]
 
 def days_by_group(days: Iterable[Row]) -> Days:
     """Exited cases' days in programme → how many, for each group that shows them."""
-    histograms: Days = {}
+    whole: dict[int, int] = {}
+    by: tuple[dict[str | None, dict[int, int]], ...] = ({}, {}, {})  # gender, age group, track
     for gender, age_group, track, day, n in days:
-        for key in ((WHOLE, None), (BY_GENDER, gender), (BY_AGE_GROUP, age_group), (BY_TRACK, track)):
-            histogram = histograms.get(key)
+        day = int(day)
+        whole[day] = whole.get(day, 0) + n
+        for histograms, value in zip(by, (gender, age_group, track)):  # noqa: B905 - a keyword costs, per row
+            histogram = histograms.get(value)
             if histogram is None:
-                histogram = histograms[key] = {}
-            histogram[int(day)] = histogram.get(int(day), 0) + n
-    return histograms
+                histogram = histograms[value] = {}
+            histogram[day] = histogram.get(day, 0) + n
+    grouped: Days = {(WHOLE, None): whole}
+    for kind, histograms in zip((BY_GENDER, BY_AGE_GROUP, BY_TRACK), by, strict=True):
+        grouped |= {(kind, value): histogram for value, histogram in histograms.items()}
+    return grouped
 
 
 def median_of(histogram: dict[int, int]) -> float | None:
