@@ -14,16 +14,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from contextlib import nullcontext
 from pathlib import Path
 
 from bench import journeys, load, memory, opening, replay, single, worklist
 from bench.floor import floor_running
 from bench.report import Figure, machine, table, write_json
 from bench.server_log import logged_dev_server, server_log_summary
-from bench.stack import BenchStack, bench_stack
+from bench.stack import BenchStack, bench_stack, database_of_kind
 from core.logging import configure_logging
-from tests.stack import fresh_postgres_database
 
 Part = Callable[[BenchStack, argparse.Namespace], Awaitable[list[Figure]]]
 PARTS: dict[str, Part] = {
@@ -51,7 +49,7 @@ async def main(args: argparse.Namespace) -> int:
     figures: list[Figure] = []
     started = time.perf_counter()
     server_log = Path(args.json).with_name("bench-temporal.log")
-    database = fresh_postgres_database("samverkan_bench") if args.database == "postgresql" else nullcontext(None)
+    database = database_of_kind(args.database, "samverkan_bench")
     with tempfile.TemporaryDirectory(prefix="samverkan-bench-") as tmp, database as url:
         async with (
             logged_dev_server(server_log) as env,

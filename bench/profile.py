@@ -14,7 +14,6 @@ import signal
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from bench.client import Http
@@ -24,6 +23,7 @@ from bench.spy import summary
 from bench.stack import (
     ROOT,
     Processes,
+    database_of_kind,
     free_port,
     login,
     prepare_database,
@@ -33,7 +33,7 @@ from bench.stack import (
 )
 from core.logging import configure_logging
 from core.process_exit import leave
-from tests.stack import case_body, dev_server, fresh_postgres_database
+from tests.stack import case_body, dev_server
 from worker.launch import wait_for_port
 
 OUT = ROOT / "var" / "profile"
@@ -158,9 +158,7 @@ async def main(paths: list[str], database: str) -> None:
         for name in paths:
             print(f"profiling {name}", flush=True)
             # A database of its own for each path, as the SQLite file is.
-            url: AbstractContextManager[str | None] = (
-                fresh_postgres_database("samverkan_profile") if database == "postgresql" else nullcontext(None)
-            )
+            url = database_of_kind(database, "samverkan_profile")
             with tempfile.TemporaryDirectory(prefix="samverkan-profile-") as tmp, url as database_url:
                 await profile_path(address, Path(tmp), name, database_url)
     for raw in sorted(OUT.glob("*.raw")):

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from services.temporal import connect
 from store.db import session_scope
 from store.migrate import upgrade
 from store.seed import DEMO_PASSWORD, seed
-from tests.stack import case_body
+from tests.stack import case_body, fresh_postgres_database
 from worker import launch
 from worker.launch import child_environment, stop_child, wait_for_port
 from workflows.seat_messages import journey_workflow_id
@@ -103,6 +103,12 @@ def web_command(port: int, app: str | None = None, workers: int = 1, *, factory:
     if not factory:
         args.remove("--factory")
     return args
+
+
+def database_of_kind(kind: str, prefix: str) -> AbstractContextManager[str | None]:
+    """The service's database for a run: on PostgreSQL a fresh one (dropped after), yielding its
+    URL; on SQLite None (the stack makes its file in the data dir)."""
+    return fresh_postgres_database(prefix) if kind == "postgresql" else nullcontext(None)
 
 
 def prepare_database(settings: Settings) -> None:

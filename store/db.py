@@ -24,8 +24,9 @@ def engine_for(url: str) -> Engine:
     return made_engine(url, pool_size=5 if url.startswith("sqlite") else 10, max_overflow=10)
 
 
-def made_engine(url: str, *, pool_size: int, max_overflow: int) -> Engine:
-    """A new engine for `url` with a pool of its own (`engine_for` keeps the process's)."""
+def made_engine(url: str, *, pool_size: int, max_overflow: int, **postgresql: Any) -> Engine:
+    """A new engine for `url` with a pool of its own (`engine_for` keeps the process's);
+    `postgresql`: more of `create_engine`'s options, for a PostgreSQL pool."""
     # A database error quotes its statement's parameters (a participant's names) unless hidden;
     # the error then travels into log lines (the Temporal SDK logs a failed activity's traceback).
     if url.startswith("sqlite"):
@@ -47,7 +48,9 @@ def made_engine(url: str, *, pool_size: int, max_overflow: int) -> Engine:
             cur.close()
 
         return engine
-    return _pinged_after_idle(create_engine(url, pool_size=pool_size, max_overflow=max_overflow, hide_parameters=True))
+    return _pinged_after_idle(
+        create_engine(url, pool_size=pool_size, max_overflow=max_overflow, hide_parameters=True, **postgresql)
+    )
 
 
 @lru_cache
@@ -59,15 +62,12 @@ def unflushed_engine(engine: Engine) -> Engine:
     SQLite, `engine` itself."""
     if engine.dialect.name != "postgresql":
         return engine
-    return _pinged_after_idle(
-        create_engine(
-            engine.url,
-            pool_size=2,
-            max_overflow=8,
-            hide_parameters=True,
-            isolation_level="AUTOCOMMIT",
-            connect_args={"options": "-c synchronous_commit=off"},
-        )
+    return made_engine(
+        engine.url.render_as_string(hide_password=False),
+        pool_size=2,
+        max_overflow=8,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"options": "-c synchronous_commit=off"},
     )
 
 

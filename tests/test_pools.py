@@ -73,11 +73,17 @@ def test_sqlite_keeps_one_pool(tmp_path: Path) -> None:
     assert unflushed_engine(engine_for(url)) is engine_for(url)
 
 
+def pid_of(session: Session) -> int:
+    """The server process of the session's connection."""
+    pid: int = session.connection().execute(text("SELECT pg_backend_pid()")).scalar_one()
+    return pid
+
+
 def killed_in_the_pool(url: str) -> int:
     """Takes a connection of `url`'s pool, gives it back and ends its server process, as a
     restart of the database does; returns that process's id."""
     with Session(engine_for(url)) as session:
-        pid: int = session.connection().execute(text("SELECT pg_backend_pid()")).scalar_one()
+        pid = pid_of(session)
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
@@ -87,8 +93,7 @@ def killed_in_the_pool(url: str) -> int:
 
 def backend(url: str) -> int:
     with Session(engine_for(url)) as session:
-        pid: int = session.connection().execute(text("SELECT pg_backend_pid()")).scalar_one()
-        return pid
+        return pid_of(session)
 
 
 def test_a_connection_idle_past_the_limit_is_asked_first(own_pool: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,11 +109,6 @@ def test_a_connection_in_steady_use_fails_once_then_the_pool_is_renewed(own_pool
     with pytest.raises(OperationalError):
         backend(own_pool)
     assert backend(own_pool) != dead
-
-
-def pid_of(session: Session) -> int:
-    pid: int = session.connection().execute(text("SELECT pg_backend_pid()")).scalar_one()
-    return pid
 
 
 def test_a_read_alongside_runs_on_a_connection_of_its_own_even_with_the_pool_taken(own_pool: str) -> None:
