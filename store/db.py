@@ -1,5 +1,6 @@
 """Engine and sessions for SQLite (embedded) or PostgreSQL (production)."""
 
+import select
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,9 +13,12 @@ from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
 # A PostgreSQL connection that lay in the pool this long is asked whether it still answers before
-# it is handed out (a database restarted meanwhile leaves it dead). One in steady use is not: a
-# ping is a round trip on every request. A database that goes away under steady use fails the
-# statements then running (503), and the pool then drops every connection made before.
+# it is handed out (a peer gone silently, a firewall that forgot the connection). One in steady
+# use is not: a ping is a round trip on every request. It is only looked at: a server that ended
+# its side (a restart, an administrator) has said so on the socket, and the pool makes a new
+# connection instead (`hung_up`). What the pool cannot see are the statements running when the
+# database goes: they fail (503; the projection retries), and the pool drops the connections
+# made before.
 PING_AFTER_IDLE = 10.0  # seconds
 
 
@@ -79,7 +83,11 @@ def _pinged_after_idle(engine: Engine) -> Engine:
     @event.listens_for(engine, "checkout")
     def _alive_after_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         idle_from = record.info.get("idle_from")
-        if idle_from is None or time.monotonic() - idle_from < PING_AFTER_IDLE:
+        if idle_from is None:
+            return  # just made
+        if hung_up(dbapi_connection):
+            raise DisconnectionError("the server ended the connection while it lay in the pool")
+        if time.monotonic() - idle_from < PING_AFTER_IDLE:
             return
         try:
             engine.dialect.do_ping(dbapi_connection)
@@ -87,6 +95,15 @@ def _pinged_after_idle(engine: Engine) -> Engine:
             raise DisconnectionError() from err
 
     return engine
+
+
+def hung_up(dbapi_connection: Any) -> bool:
+    """Whether the server spoke on an idle connection, which it does only to end it (the error
+    that says why, then the end of the stream): no round trip, one system call. An idle
+    connection has nothing to read; this service listens for no notifications."""
+    poll = select.poll()
+    poll.register(dbapi_connection.fileno(), select.POLLIN)
+    return bool(poll.poll(0))
 
 
 @contextmanager

@@ -125,3 +125,23 @@ async def test_no_read_model_write_is_lost_when_postgres_restarts(
         # other answer, or an error escaping the app, fails the test.
         await asyncio.gather(drive_all(s, cases, done), restart())
         await assert_exactly_their_steps(s, cases)
+
+
+async def test_the_first_reads_after_a_restart_answer(
+    temporal_address: str, tmp_path: Path, private_postgres: tuple[Path, str, int]
+) -> None:
+    """The pool's connections, used a moment before PostgreSQL restarted (too recently to be
+    pinged), are ended by the restart: the pool sees it on their sockets and makes new ones, so
+    the case workers' next requests answer as before, not 503 (store/db.py)."""
+    data, options, port = private_postgres
+    log = data.parent / "log"
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    async with running_stack(temporal_address, tmp_path / "app", url, worker=False) as s:
+        cases = await open_cases(s, 3)
+        # Several connections in the pool, each just used.
+        await asyncio.gather(*(s.get("handlaggare", f"/api/v1/cases/{case_id}") for case_id in cases * 3))
+        await asyncio.to_thread(pg, "pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop")
+        await asyncio.to_thread(pg, "pg_ctl", "-D", str(data), "-o", options, "-l", str(log), "-w", "start", log=log)
+        for case_id in cases * 3:
+            assert (await s.get("handlaggare", f"/api/v1/cases/{case_id}"))["case_id"] == case_id
+        assert len(await s.get("handlaggare", "/api/v1/cases")) > 0

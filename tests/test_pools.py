@@ -1,7 +1,8 @@
 """The database's pools on PostgreSQL (store/db.py): a hop that only reads runs without a
 transaction (no BEGIN and ROLLBACK round trips), a kept view commits without waiting for the
-disk, a connection is asked whether it still answers only after it lay idle in the pool, and a
-read alongside a request's (store/alongside.py) has a pool of its own."""
+disk, a connection the server ended is replaced before use, one is asked whether it still
+answers only after it lay idle in the pool, and a read alongside a request's
+(store/alongside.py) has a pool of its own."""
 
 import time
 from collections.abc import Iterator
@@ -79,15 +80,21 @@ def pid_of(session: Session) -> int:
     return pid
 
 
-def killed_in_the_pool(url: str) -> int:
-    """Takes a connection of `url`'s pool, gives it back and ends its server process, as a
-    restart of the database does; returns that process's id."""
-    with Session(engine_for(url)) as session:
-        pid = pid_of(session)
+def terminated(url: str, pid: int) -> None:
+    """Ends the server process `pid`, as a restart of the database does, and waits until it is
+    gone (its connection's socket closed)."""
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+        assert conn.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid}).scalar()
     admin.dispose()
+
+
+def killed_in_the_pool(url: str) -> int:
+    """Takes a connection of `url`'s pool, gives it back and ends its server process; returns
+    that process's id."""
+    with Session(engine_for(url)) as session:
+        pid = pid_of(session)
+    terminated(url, pid)
     return pid
 
 
@@ -96,18 +103,38 @@ def backend(url: str) -> int:
         return pid_of(session)
 
 
-def test_a_connection_idle_past_the_limit_is_asked_first(own_pool: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_connection_in_steady_use_is_handed_out_again(own_pool: str) -> None:
+    assert backend(own_pool) == backend(own_pool), "a live connection is kept, not made anew"
+
+
+def test_a_connection_the_server_ended_in_the_pool_is_replaced_without_a_ping(
+    own_pool: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restart ends the pool's idle connections; the pool sees it on their sockets and makes
+    new ones, no request fails, though none was idle long enough to be pinged."""
+    monkeypatch.setattr(store.db, "PING_AFTER_IDLE", 3600.0)
     dead = killed_in_the_pool(own_pool)
+    assert backend(own_pool) != dead
+
+
+def test_a_connection_idle_past_the_limit_is_asked_first(own_pool: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A peer gone silently (nothing on the socket) is found by the ping after the idle limit."""
+    dead = backend(own_pool)
+    monkeypatch.setattr(store.db, "hung_up", lambda _connection: False)  # as if it said nothing
+    terminated(own_pool, dead)
     monkeypatch.setattr(store.db, "PING_AFTER_IDLE", 0.0)
     assert backend(own_pool) != dead, "the dead connection was replaced before use"
 
 
-def test_a_connection_in_steady_use_fails_once_then_the_pool_is_renewed(own_pool: str) -> None:
-    """The price of not asking every time: the statement on the dead connection fails (the API
-    answers 503, the projection retries); the pool then drops the connections made before."""
-    dead = killed_in_the_pool(own_pool)
-    with pytest.raises(OperationalError):
-        backend(own_pool)
+def test_a_statement_running_when_the_server_ends_fails_then_the_pool_is_renewed(own_pool: str) -> None:
+    """What the pool cannot see: a connection taken before the database went fails its next
+    statement (the API answers 503, the projection retries); the pool then drops the
+    connections made before."""
+    with Session(engine_for(own_pool)) as session:
+        dead = pid_of(session)
+        terminated(own_pool, dead)
+        with pytest.raises(OperationalError):
+            session.connection().execute(text("SELECT 1"))
     assert backend(own_pool) != dead
 
 
