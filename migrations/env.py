@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 import store.models  # noqa: F401  (registers the tables)
 from core.settings import get_settings
 from store.db import engine_for
+from store.migrate import compared_on
 
 url = context.config.attributes.get("url") or get_settings().resolved_database_url
 
@@ -22,6 +23,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=SQLModel.metadata,
             render_as_batch=url.startswith("sqlite"),
+            include_object=compared_on(connection.dialect.name),
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, text, true
+from sqlalchemy import ColumnClause, ColumnElement, Select, and_, func, literal_column, or_, text, true
 from sqlmodel import Session, col, select
 
 from store.alongside import alongside
+from store.cases import TARGET_GROUP_COLUMNS
+from store.cube_keys import OUTCOME_CLASS_SQL, TARGET_GROUP_BITS, TARGET_GROUPS_SQL
 from store.models import CaseSummary, Task
-from workflows.domain import POSITIVE_OUTCOMES, AgeGroup, ApplicationStatus, Gender, Phase, TargetGroup, TaskStatus
+from workflows.domain import AgeGroup, ApplicationStatus, Gender, Phase, TargetGroup, TaskStatus
 
 MIN_GROUP = 5
 SUPPRESSED: dict[str, Any] = {"suppressed": True, "reason": f"fewer than {MIN_GROUP}"}
@@ -30,13 +32,6 @@ WOMEN_TARGET = 0.5  # share of women among track participants (003)
 DAY_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("0-90", 0, 90), ("91-180", 91, 180), ("181-365", 181, 365), ("366-730", 366, 730), ("731+", 731, None)
 )
-GROUP_COLUMNS = {
-    TargetGroup.YOUTH: CaseSummary.youth,
-    TargetGroup.KAA: CaseSummary.kaa,
-    TargetGroup.NEWLY_ARRIVED: CaseSummary.newly_arrived,
-    TargetGroup.SOCIAL_ASSISTANCE: CaseSummary.social_assistance,
-    TargetGroup.DISABILITY: CaseSummary.disability,
-}
 
 
 @dataclass
@@ -68,7 +63,7 @@ def conditions(f: StatsFilter) -> list[ColumnElement[bool]]:
     if f.track:
         where.append(col(CaseSummary.track_id) == f.track)
     if f.target_group is not None:
-        where.append(col(GROUP_COLUMNS[f.target_group]).is_(True))
+        where.append(col(TARGET_GROUP_COLUMNS[f.target_group]).is_(True))
     if f.period_to is not None:
         end = datetime.combine(f.period_to + timedelta(days=1), time(), UTC)
         where.append(col(CaseSummary.opened_at) < end)
@@ -78,21 +73,22 @@ def conditions(f: StatsFilter) -> list[ColumnElement[bool]]:
 
 
 # The cube's columns, in its rows' order (plain tuples: the rows are many, and each is read once).
-GENDER, AGE_GROUP, TRACK, PHASE, OUTCOME = range(5)
-FLAGS = slice(5, 5 + len(GROUP_COLUMNS))  # one per target group, in GROUP_COLUMNS' order
-CASES, DUE, ON_TIME = (5 + len(GROUP_COLUMNS) + n for n in range(3))
-KAA_FLAG = 5 + list(GROUP_COLUMNS).index(TargetGroup.KAA)
+GENDER, AGE_GROUP, TRACK, PHASE, OUTCOME, TARGETS, CASES, DUE, ON_TIME = range(9)
 Row = tuple[Any, ...]
 _CUBE_MEMORY = text("SET LOCAL work_mem TO '64MB'")
+OUTCOME_CLASS: ColumnClause[str] = literal_column(OUTCOME_CLASS_SQL)
+TARGET_GROUPS: ColumnClause[int] = literal_column(TARGET_GROUPS_SQL)
+# The target groups of each value of TARGET_GROUPS.
+GROUPS_OF: tuple[tuple[TargetGroup, ...], ...] = tuple(
+    tuple(g for bit, g in enumerate(TARGET_GROUP_BITS) if bits >> bit & 1)
+    for bits in range(1 << len(TARGET_GROUP_BITS))
+)
 
 
 def cube_query(where: list[ColumnElement[bool]]) -> Select[Any]:
     """Cases counted by every column a block may select on: a few thousand cells at most."""
-    positive = col(CaseSummary.outcome).in_([o.value for o in POSITIVE_OUTCOMES])
-    outcome_class = case((col(CaseSummary.outcome).is_(None), literal("none")), (positive, literal("positive")),
-                         else_=literal("other"))
     keys = [CaseSummary.gender, CaseSummary.age_group, CaseSummary.track_id, CaseSummary.phase,
-            outcome_class.label("outcome"), *GROUP_COLUMNS.values()]
+            OUTCOME_CLASS, TARGET_GROUPS]
     query: Select[Any] = (
         select(*keys, func.count().label("cases"),  # type: ignore[call-overload]
                func.sum(CaseSummary.follow_ups_due), func.sum(CaseSummary.follow_ups_on_time))
@@ -264,18 +260,18 @@ class Blocks:
         # Each cell's kind is found once and its counts added to the kind's in each group the cell
         # belongs to; the groups then sum their kinds (a few dozen each, where cells are thousands).
         kinds: dict[Tally, dict[Kind, list[int]]] = {}
-        groups = list(GROUP_COLUMNS)
         for cell in cells:
             gender, track, n = cell[GENDER], cell[TRACK], cell[CASES]
             in_track = track is not None
-            kind = (cell[PHASE], cell[OUTCOME], in_track, in_track and gender == Gender.WOMAN, bool(cell[KAA_FLAG]))
+            groups = GROUPS_OF[cell[TARGETS]]
+            kind = (cell[PHASE], cell[OUTCOME], in_track, in_track and gender == Gender.WOMAN,
+                    TargetGroup.KAA in groups)
             due, on_time = cell[DUE] or 0, cell[ON_TIME] or 0
             tallies = [b.whole, b.gender.get(gender), b.age_group.get(cell[AGE_GROUP])]
             if in_track:
                 tallies += (b.track[track], b.track_gender.setdefault((track, gender), Tally()))
-            for group, flag in zip(groups, cell[FLAGS], strict=True):
-                if flag:
-                    tallies += (b.target[group], b.target_gender.get((group, gender)))
+            for group in groups:
+                tallies += (b.target[group], b.target_gender.get((group, gender)))
             for tally in tallies:
                 if tally is None:
                     continue

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Column, DateTime, Dialect, Index, LargeBinary, Text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from store.cube_keys import OUTCOME_CLASS_SQL, TARGET_GROUP_BITS, TARGET_GROUPS_SQL
 from workflows.domain import TaskStatus
 
 
@@ -20,6 +21,12 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def only_on(dialect: str, index: Index) -> Index:
+    """`index` built on databases of `dialect` only (and compared there only: store.migrate)."""
+    index.info["only_on"] = dialect
+    return index.ddl_if(dialect=dialect)
 
 
 def utc_column(**kw: Any) -> Any:
@@ -80,6 +87,16 @@ class PersonCase(SQLModel, table=True):
 
 
 UNDATED_LAST = text("(next_due_at IS NULL)")  # the worklist's first key: cases with a due date first
+EXITED = text("days_in_programme IS NOT NULL")
+CUBE_COLUMNS = (
+    "gender", "age_group", "track_id", "phase", text(f"({OUTCOME_CLASS_SQL})"), text(f"({TARGET_GROUPS_SQL})"),
+    "follow_ups_due", "follow_ups_on_time", "outcome", *(group.value for group in TARGET_GROUP_BITS),
+)
+# The exited cases' days by gender, age group and track, then the columns a scope filters on.
+DAYS_COLUMNS = (
+    "gender", "age_group", "track_id", "days_in_programme", "municipality", "youth", "kaa", "newly_arrived",
+    "social_assistance", "disability", "opened_at", "exited_on",
+)
 # The columns the supervisors' figures group and filter by, scope (municipality) first.
 FIGURE_COLUMNS = (
     "municipality", "gender", "age_group", "track_id", "phase", "outcome", "youth", "kaa", "newly_arrived",
@@ -106,6 +123,13 @@ class CaseSummary(SQLModel, table=True):
         # a municipality's.
         Index("ix_case_summary_due_order", UNDATED_LAST, "next_due_at", "case_id"),
         Index("ix_case_summary_worklist", "municipality", UNDATED_LAST, "next_due_at", "case_id", "overdue"),
+        # The exited cases' days (services.stats.days_query), read from this alone for any scope,
+        # AF's in its order.
+        Index("ix_case_summary_days", *DAYS_COLUMNS, postgresql_where=EXITED, sqlite_where=EXITED),
+        # The cube's keys in its GROUP BY order, and every column they are made of: SQLite counts
+        # every case's cell from this alone without sorting them (AF's overview: 143 → 35 ms over
+        # 100 000 cases). PostgreSQL hashes the cells in parallel workers instead, and has none.
+        only_on("sqlite", Index("ix_case_summary_cube", *CUBE_COLUMNS)),
     )
     case_id: str = Field(primary_key=True, max_length=64)
     version: int = 0

@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
 import store.models  # noqa: F401  (registers the tables)
-from store.migrate import upgrade
+from store.migrate import compared_on, upgrade
 
 
 def schema_drift(url: str) -> list[object]:
@@ -16,7 +16,8 @@ def schema_drift(url: str) -> list[object]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return list(compare_metadata(MigrationContext.configure(conn), SQLModel.metadata))
+            context = MigrationContext.configure(conn, opts={"include_object": compared_on(conn.dialect.name)})
+            return list(compare_metadata(context, SQLModel.metadata))
     finally:
         engine.dispose()
 

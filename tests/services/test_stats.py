@@ -1,7 +1,8 @@
 """The figures' pure rules: suppression under five, the median of a histogram, the one pass
 that sums each cell into every group it belongs to."""
 
-from services.stats import GROUP_COLUMNS, SUPPRESSED, Blocks, count_cell, days_by_group, median_of, share_cell
+from services.stats import SUPPRESSED, Blocks, count_cell, days_by_group, median_of, share_cell
+from store.cube_keys import TARGET_GROUP_BITS
 from workflows.domain import TargetGroup
 
 
@@ -20,7 +21,8 @@ def test_the_median_of_a_histogram() -> None:
 def test_each_cell_is_summed_into_every_group_it_belongs_to() -> None:
     def cell(gender: str, age: str, track: str | None, phase: str, outcome: str, groups: set[TargetGroup],
              cases: int) -> tuple[object, ...]:
-        return (gender, age, track, phase, outcome, *(g in groups for g in GROUP_COLUMNS), cases, 0, 0)
+        targets = sum(1 << bit for bit, g in enumerate(TARGET_GROUP_BITS) if g in groups)  # as cube_query's
+        return (gender, age, track, phase, outcome, targets, cases, 0, 0)
 
     cells = [
         cell("woman", "16-24", "t1", "closed", "positive", {TargetGroup.YOUTH, TargetGroup.KAA}, 3),
