@@ -291,14 +291,22 @@ class Blocks:
         return b
 
 
-def _overdue_tasks(session: Session, where: list[ColumnElement[bool]], now: datetime) -> dict[str, Any]:
-    """Open tasks past their due time, per worker (assignee) and per phase of the case."""
+def overdue_query(where: list[ColumnElement[bool]], now: datetime) -> Select[Any]:
+    """Open tasks past their due time by worker (assignee) and phase of the case: one join
+    counted both ways, each task's case looked up once."""
     late = and_(col(Task.status) == TaskStatus.OPEN, or_(col(Task.overdue).is_(True), col(Task.due_at) < now))
     joined = and_(late, col(Task.case_id) == col(CaseSummary.case_id), *where)
-    # One join counted both ways: each task's case is looked up once.
-    query = (
-        select(Task.assignee, CaseSummary.phase, func.count()).where(joined).group_by(Task.assignee, CaseSummary.phase)
+    query: Select[Any] = (
+        select(Task.assignee, CaseSummary.phase, func.count())  # type: ignore[assignment]
+        .where(joined)
+        .group_by(Task.assignee, CaseSummary.phase)
     )
+    return query
+
+
+def _overdue_tasks(session: Session, where: list[ColumnElement[bool]], now: datetime) -> dict[str, Any]:
+    """Open tasks past their due time, per worker (assignee) and per phase of the case."""
+    query = overdue_query(where, now)
     per_worker: dict[str, int] = {}  # "" for a task no one is assigned, sorted first
     per_phase: dict[str, int] = {}
     for assignee, phase, n in session.connection().execute(query):

@@ -130,6 +130,8 @@ class CaseSummary(SQLModel, table=True):
         # every case's cell from this alone without sorting them (AF's overview: 143 → 35 ms over
         # 100 000 cases). PostgreSQL hashes the cells in parallel workers instead, and has none.
         only_on("sqlite", Index("ix_case_summary_cube", *CUBE_COLUMNS)),
+        # The phase of each late task's case, for the overview's overdue tasks, without its row.
+        Index("ix_case_summary_phase_by_case", "case_id", "phase"),
     )
     case_id: str = Field(primary_key=True, max_length=64)
     version: int = 0

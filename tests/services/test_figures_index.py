@@ -5,7 +5,7 @@ AF's, over every case, are read in the indexes' order, without sorting."""
 
 import sqlite3
 from contextlib import closing
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -13,7 +13,7 @@ from sqlalchemy import Select
 from sqlalchemy.dialects import sqlite
 
 from bench.figures import FILTERS, MUNICIPALITIES, seed
-from services.stats import StatsFilter, conditions, cube_query, days_query, waiting_query
+from services.stats import StatsFilter, conditions, cube_query, days_query, overdue_query, waiting_query
 from store.migrate import upgrade
 
 SCOPES = {
@@ -62,6 +62,11 @@ def test_the_figures_are_counted_from_the_index_alone(seeded: str, scope: str) -
 def test_the_exited_cases_days_are_read_from_an_index_alone(seeded: str, scope: str) -> None:
     days = plan(seeded, days_query(conditions(SCOPES.get(scope) or FILTERS[scope])))
     assert "COVERING INDEX" in days, days  # the figures' or the exited cases' days'
+
+
+def test_the_late_tasks_cases_are_looked_up_in_an_index_alone(seeded: str) -> None:
+    late = plan(seeded, overdue_query(conditions(SCOPES["AF, every municipality"]), datetime.now(UTC)))
+    assert "SEARCH case_summary USING COVERING INDEX ix_case_summary_phase_by_case" in late, late
 
 
 def test_without_the_indexes_every_row_is_read(seeded: str) -> None:
