@@ -72,7 +72,9 @@ def conditions(f: StatsFilter) -> list[ColumnElement[bool]]:
     return where
 
 
-# The cube's columns, in its rows' order (plain tuples: the rows are many, and each is read once).
+# The cube's columns, in its rows' order. Plain tuples, not SQLAlchemy's rows: the collector stops
+# tracking a tuple of plain values, not a row, and AF's 26 000 rows kept as rows cost its p95
+# 90 ms more in collections (bench/PROFILE.md), for 10 ms less at the p50.
 GENDER, AGE_GROUP, TRACK, PHASE, OUTCOME, TARGETS, CASES, DUE, ON_TIME = range(9)
 Row = tuple[Any, ...]
 _CUBE_MEMORY = text("SET LOCAL work_mem TO '64MB'")
