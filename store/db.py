@@ -52,7 +52,7 @@ def made_engine(url: str, *, pool_size: int, max_overflow: int, **postgresql: An
             cur.close()
 
         return engine
-    return _pinged_after_idle(
+    return _checked_at_checkout(
         create_engine(url, pool_size=pool_size, max_overflow=max_overflow, hide_parameters=True, **postgresql)
     )
 
@@ -75,13 +75,16 @@ def unflushed_engine(engine: Engine) -> Engine:
     )
 
 
-def _pinged_after_idle(engine: Engine) -> Engine:
+def _checked_at_checkout(engine: Engine) -> Engine:
+    """Each connection `engine`'s pool hands out is looked at first (`hung_up`), and pinged when
+    it lay idle PING_AFTER_IDLE or longer."""
+
     @event.listens_for(engine, "checkin")
     def _idle_from(_dbapi_connection: Any, record: Any) -> None:
         record.info["idle_from"] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
-    def _alive_after_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    def _alive(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         idle_from = record.info.get("idle_from")
         if idle_from is None:
             return  # just made
